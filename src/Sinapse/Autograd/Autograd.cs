@@ -1,0 +1,104 @@
+namespace Sinapse;
+
+/// <summary>Global switches of automatic differentiation and the reverse-mode engine.</summary>
+public static class Autograd
+{
+    [ThreadStatic] static int noGradDepth;
+
+    /// <summary>True unless inside a <see cref="NoGrad"/> scope on this thread.</summary>
+    public static bool IsEnabled => noGradDepth == 0;
+
+    /// <summary>
+    /// Turns off graph recording until the returned scope is disposed:
+    /// <c>using (Autograd.NoGrad()) { … }</c>. Used for evaluation and parameter updates.
+    /// </summary>
+    public static IDisposable NoGrad() => new Scope();
+
+    sealed class Scope : IDisposable
+    {
+        bool done;
+        public Scope() => noGradDepth++;
+        public void Dispose() { if (!done) { noGradDepth--; done = true; } }
+    }
+
+    /// <summary>
+    /// Runs reverse-mode differentiation from <paramref name="root"/>, accumulating into <see cref="Tensor.Grad"/>
+    /// of every leaf that requires gradients.
+    /// </summary>
+    internal static void Backward(Tensor root, Tensor? gradOutput)
+    {
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException("Backward: the tensor does not require gradients (no input of its graph has RequiresGrad = true).");
+        Tensor g;
+        if (gradOutput == null)
+        {
+            if (root.Size != 1)
+                throw new InvalidOperationException($"Backward: an output of shape {ShapeUtil.Str(root.shape)} is not a scalar; pass the gradient of the output explicitly.");
+            g = Tensor.Ones(root.shape);
+        }
+        else
+        {
+            ShapeUtil.CheckSame("Backward (gradient vs output)", root.shape, gradOutput.shape);
+            g = gradOutput.Detach();
+        }
+
+        var order = TopologicalOrder(root);
+        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [root] = g };
+        using var _ = NoGrad();
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var t = order[i];
+            if (!grads.Remove(t, out var gt)) continue;
+            if (t.GradFn == null)
+            {
+                if (t.Grad == null) t.Grad = gt.Clone();
+                else if (!t.Grad.IsContiguous) t.Grad = t.Grad + gt;
+                else Tensor.AddInto(t.Grad, gt);
+                continue;
+            }
+            var node = t.GradFn;
+            var ins = node.Backward(gt);
+            for (int k = 0; k < node.Inputs.Length; k++)
+            {
+                var x = node.Inputs[k];
+                var gx = ins[k];
+                if (gx == null || !x.RequiresGrad) continue;
+                if (!gx.shape.AsSpan().SequenceEqual(x.shape)) gx = gx.SumTo(x.shape);
+                grads[x] = grads.TryGetValue(x, out var prev) ? prev + gx : gx;
+            }
+        }
+    }
+
+    /// <summary>Nodes reachable from root, each after all of its inputs (iterative DFS; graphs can be deep).</summary>
+    static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor t, int next)>();
+        stack.Push((root, 0));
+        seen.Add(root);
+        while (stack.Count > 0)
+        {
+            var (t, next) = stack.Pop();
+            var inputs = t.GradFn?.Inputs;
+            if (inputs != null && next < inputs.Length)
+            {
+                stack.Push((t, next + 1));
+                var c = inputs[next];
+                if (c.RequiresGrad && seen.Add(c)) stack.Push((c, 0));
+                continue;
+            }
+            order.Add(t);
+        }
+        return order;
+    }
+}
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Back-propagates from this tensor: for a scalar the seed gradient is 1; otherwise pass
+    /// <paramref name="gradient"/> with this tensor's shape. Gradients accumulate into <see cref="Grad"/> of leaves.
+    /// </summary>
+    public void Backward(Tensor? gradient = null) => Autograd.Backward(this, gradient);
+}

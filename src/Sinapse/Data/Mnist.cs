@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+
+namespace Sinapse.Data;
+
+/// <summary>
+/// The MNIST handwritten digits (LeCun &amp; Cortes, CC BY-SA 3.0) as shipped in data/mnist: four gzipped IDX
+/// files and a SHA256SUMS manifest that is checked before anything is read.
+/// </summary>
+/// <remarks>Shape: images (N, 1, 28, 28), pixels scaled to [0,1] then normalised with mean 0.1307 and std 0.3081; labels (N).</remarks>
+public static class Mnist
+{
+    public const float Mean = 0.1307f, Std = 0.3081f;
+    public const string ManifestName = "SHA256SUMS";
+
+    static readonly string[] Files =
+        ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+
+    /// <summary>Loads the training (60,000) and test (10,000) sets from <paramref name="dir"/>.</summary>
+    public static (TensorDataset Train, TensorDataset Test) Load(string dir)
+    {
+        Verify(dir);
+        return (LoadPair(dir, Files[0], Files[1]), LoadPair(dir, Files[2], Files[3]));
+    }
+
+    /// <summary>Loads only the 10,000 test images (for evaluation).</summary>
+    public static TensorDataset LoadTest(string dir)
+    {
+        Verify(dir);
+        return LoadPair(dir, Files[2], Files[3]);
+    }
+
+    /// <summary>Checks every file against the manifest; throws naming the file and the expected hash.</summary>
+    public static void Verify(string dir)
+    {
+        var manifest = Path.Combine(dir, ManifestName);
+        if (!File.Exists(manifest))
+            throw new FileNotFoundException($"MNIST manifest '{manifest}' not found; expected data/mnist/{ManifestName} with the sha256 of the four IDX files (regenerate with scripts/make-mnist.sh).", manifest);
+        var expected = new Dictionary<string, string>();
+        foreach (var line in File.ReadAllLines(manifest))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2) expected[parts[1].TrimStart('*')] = parts[0].ToLowerInvariant();
+        }
+        foreach (var f in Files)
+        {
+            var path = Path.Combine(dir, f);
+            if (!expected.TryGetValue(f, out var want))
+                throw new InvalidDataException($"MNIST manifest '{manifest}' has no entry for '{f}'.");
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"MNIST file '{path}' not found; expected the gzipped IDX file with sha256 {want}.", path);
+            string got;
+            using (var s = File.OpenRead(path)) got = Convert.ToHexStringLower(SHA256.HashData(s));
+            if (got != want)
+                throw new InvalidDataException($"MNIST file '{path}' is corrupt: sha256 {got}, expected {want} (regenerate with scripts/make-mnist.sh).");
+        }
+    }
+
+    static TensorDataset LoadPair(string dir, string imagesFile, string labelsFile)
+    {
+        var (ishape, ibytes) = Idx.Read(Path.Combine(dir, imagesFile));
+        var (lshape, lbytes) = Idx.Read(Path.Combine(dir, labelsFile));
+        if (ishape.Length != 3 || lshape.Length != 1 || ishape[0] != lshape[0])
+            throw new InvalidDataException($"MNIST files '{imagesFile}' {ShapeUtil.Str(ishape)} and '{labelsFile}' {ShapeUtil.Str(lshape)} do not match: expected (N, 28, 28) and (N,).");
+        var x = new float[ibytes.Length];
+        for (int i = 0; i < x.Length; i++) x[i] = (ibytes[i] / 255f - Mean) / Std;
+        var y = new float[lbytes.Length];
+        for (int i = 0; i < y.Length; i++) y[i] = lbytes[i];
+        return new TensorDataset(Tensor.FromArray(x, ishape[0], 1, ishape[1], ishape[2]), Tensor.FromArray(y, y.Length));
+    }
+
+    /// <summary>
+    /// Finds data/mnist by walking up from the current directory and from the program's directory; null if none.
+    /// </summary>
+    public static string? FindDefaultDirectory()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
+            {
+                var candidate = Path.Combine(d.FullName, "data", "mnist");
+                if (File.Exists(Path.Combine(candidate, ManifestName))) return candidate;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using Sinapse.Layers;
+
+namespace Sinapse.IO;
+
+/// <summary>One layer of a <see cref="ModelSpec"/>: a type name and its numeric arguments.</summary>
+public sealed record LayerSpec(string Type, IReadOnlyDictionary<string, double> Args)
+{
+    public LayerSpec(string type) : this(type, new Dictionary<string, double>()) { }
+    int Int(string k) => Args.TryGetValue(k, out var v) ? (int)v : throw new InvalidDataException($"model.json: layer {Type} needs '{k}'.");
+    float Float(string k, float def) => Args.TryGetValue(k, out var v) ? (float)v : def;
+
+    public Module Build(Generator? gen) => Type switch
+    {
+        "Linear" => new Linear(Int("in_features"), Int("out_features"), Float("bias", 1) != 0, gen),
+        "ReLU" => new ReLU(),
+        "Sigmoid" => new Sigmoid(),
+        "Tanh" => new Tanh(),
+        "GELU" => new GELU(),
+        "ELU" => new ELU(Float("alpha", 1f)),
+        "LeakyReLU" => new LeakyReLU(Float("negative_slope", 0.01f)),
+        "Step" => new Step(),
+        "Softmax" => new Softmax((int)Float("dim", -1)),
+        "LogSoftmax" => new LogSoftmax((int)Float("dim", -1)),
+        "Flatten" => new Flatten((int)Float("start_dim", 1), (int)Float("end_dim", -1)),
+        "Dropout" => new Dropout(Float("p", 0.5f), gen),
+        _ => throw new InvalidDataException($"model.json: unknown layer type '{Type}'."),
+    };
+}
+
+/// <summary>
+/// A sequential architecture as data: the input shape of one sample and the list of layers. Saved as
+/// model.json next to model.safetensors so a run folder alone rebuilds the model.
+/// </summary>
+public sealed record ModelSpec(int[] InputShape, IReadOnlyList<LayerSpec> Layers, int Classes)
+{
+    /// <summary>A multilayer perceptron: Flatten, then Linear + activation per hidden size, then Linear to the classes.</summary>
+    public static ModelSpec Mlp(int[] inputShape, int[] hidden, int classes, string activation = "ReLU", float dropout = 0f)
+    {
+        var layers = new List<LayerSpec> { new("Flatten") };
+        int inF = inputShape.Aggregate(1, (a, b) => a * b);
+        foreach (var h in hidden)
+        {
+            layers.Add(new("Linear", new Dictionary<string, double> { ["in_features"] = inF, ["out_features"] = h }));
+            layers.Add(new(activation));
+            if (dropout > 0) layers.Add(new("Dropout", new Dictionary<string, double> { ["p"] = dropout }));
+            inF = h;
+        }
+        layers.Add(new("Linear", new Dictionary<string, double> { ["in_features"] = inF, ["out_features"] = classes }));
+        return new ModelSpec(inputShape, layers, classes);
+    }
+
+    /// <summary>Builds the model; the generator seeds the initial weights.</summary>
+    public Sequential Build(Generator? gen = null) => new(Layers.Select(l => l.Build(gen)).ToArray());
+
+    public string ToJson()
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", "sinapse.sequential/1");
+            w.WriteStartArray("input_shape"); foreach (var d in InputShape) w.WriteNumberValue(d); w.WriteEndArray();
+            w.WriteNumber("classes", Classes);
+            w.WriteStartArray("layers");
+            foreach (var l in Layers)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", l.Type);
+                foreach (var (k, v) in l.Args) w.WriteNumber(k, v);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    public static ModelSpec FromJson(string json, string source = "model.json")
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            var input = root.GetProperty("input_shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            int classes = root.GetProperty("classes").GetInt32();
+            var layers = new List<LayerSpec>();
+            foreach (var l in root.GetProperty("layers").EnumerateArray())
+            {
+                var args = new Dictionary<string, double>();
+                string? type = null;
+                foreach (var p in l.EnumerateObject())
+                {
+                    if (p.Name == "type") type = p.Value.GetString();
+                    else args[p.Name] = p.Value.GetDouble();
+                }
+                layers.Add(new LayerSpec(type ?? throw new InvalidDataException($"{source}: a layer has no 'type'."), args));
+            }
+            var spec = new ModelSpec(input, layers, classes);
+            foreach (var l in layers) l.Build(new Generator(0)); // validate types and arguments now
+            return spec;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{source}: not a valid Sinapse model description ({e.Message}).", e);
+        }
+    }
+
+    public void Save(string path)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, ToJson());
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public static ModelSpec Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model description '{path}' not found; expected the model.json written by 'sinapse train'.", path);
+        return FromJson(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses a CLI model name: "mlp" (784-256-128-10), "linear" (softmax regression) or "mlp:H1,H2,…".</summary>
+    public static ModelSpec Parse(string name, int[] inputShape, int classes, string activation = "ReLU", float dropout = 0f)
+    {
+        if (name == "mlp") return Mlp(inputShape, [256, 128], classes, activation, dropout);
+        if (name == "linear") return Mlp(inputShape, [], classes);
+        if (name.StartsWith("mlp:"))
+        {
+            var parts = name[4..].Split(',', StringSplitOptions.RemoveEmptyEntries);
+            var hidden = new int[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+                if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out hidden[i]) || hidden[i] <= 0)
+                    throw new ArgumentException($"--model: '{parts[i]}' in '{name}' is not a positive layer size.");
+            return Mlp(inputShape, hidden, classes, activation, dropout);
+        }
+        throw new ArgumentException($"--model: unknown model '{name}'; use mlp, linear or mlp:H1,H2,… (e.g. mlp:512,256).");
+    }
+}

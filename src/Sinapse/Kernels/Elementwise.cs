@@ -1,0 +1,79 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Sinapse.Kernels;
+
+/// <summary>
+/// The one SIMD loop driver for element-wise ops: Vector512 where the hardware accelerates it, else Vector256,
+/// then a scalar tail. Generic over the op struct, so each instantiation compiles to a tight loop.
+/// </summary>
+public static class Elementwise
+{
+    /// <summary>d[i] = op(x[i], y[i]).</summary>
+    public static void Binary<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) where T : IBinaryOp
+    {
+        int n = d.Length, i = 0;
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref float pd = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+                T.Invoke(Vector512.LoadUnsafe(ref px, (nuint)i), Vector512.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+                T.Invoke(Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i));
+    }
+
+    /// <summary>d[i] = op(x[i], y) with a scalar right operand.</summary>
+    public static void Binary<T>(ReadOnlySpan<float> x, float y, Span<float> d) where T : IBinaryOp
+    {
+        int n = d.Length, i = 0;
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float pd = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vy = Vector512.Create(y);
+            for (; i <= n - 16; i += 16) T.Invoke(Vector512.LoadUnsafe(ref px, (nuint)i), vy).StoreUnsafe(ref pd, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vy = Vector256.Create(y);
+            for (; i <= n - 8; i += 8) T.Invoke(Vector256.LoadUnsafe(ref px, (nuint)i), vy).StoreUnsafe(ref pd, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(Unsafe.Add(ref px, i), y);
+    }
+
+    /// <summary>d[i] = op(x, y[i]) with a scalar left operand.</summary>
+    public static void Binary<T>(float x, ReadOnlySpan<float> y, Span<float> d) where T : IBinaryOp
+    {
+        int n = d.Length, i = 0;
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref float pd = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vx = Vector512.Create(x);
+            for (; i <= n - 16; i += 16) T.Invoke(vx, Vector512.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vx = Vector256.Create(x);
+            for (; i <= n - 8; i += 8) T.Invoke(vx, Vector256.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(x, Unsafe.Add(ref py, i));
+    }
+
+    /// <summary>d[i] = op(x[i]).</summary>
+    public static void Unary<T>(ReadOnlySpan<float> x, Span<float> d) where T : IUnaryOp
+    {
+        int n = d.Length, i = 0;
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float pd = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) T.Invoke(Vector512.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) T.Invoke(Vector256.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(Unsafe.Add(ref px, i));
+    }
+}

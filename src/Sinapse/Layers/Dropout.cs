@@ -1,0 +1,39 @@
+namespace Sinapse.Layers;
+
+/// <summary>
+/// Inverted dropout: in training, zeroes each element with probability p and scales the survivors by 1/(1−p),
+/// so evaluation needs no rescaling. Identity in eval mode. Shape: any → same.
+/// </summary>
+public sealed class Dropout : Module
+{
+    readonly Generator gen;
+    public float P { get; }
+
+    public Dropout(float p = 0.5f, Generator? gen = null)
+    {
+        if (p < 0 || p >= 1) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout: p must be in [0, 1).");
+        P = p;
+        this.gen = gen ?? new Generator(Generator.Default.NextUInt());
+    }
+
+    public override Tensor Forward(Tensor input)
+    {
+        if (!Training || P == 0) return input;
+        var mask = new float[input.Size];
+        float keep = 1f / (1f - P);
+        for (int i = 0; i < mask.Length; i++) mask[i] = gen.NextFloat() >= P ? keep : 0f;
+        return input * Tensor.FromArray(mask, input.Shape);
+    }
+
+    protected override string ExtraRepr() => $"p={P}";
+}
+
+/// <summary>Flattens dimensions startDim..endDim (default: all but the batch). Shape: (N, C, H, W) → (N, C·H·W).</summary>
+public sealed class Flatten : Module
+{
+    public int StartDim { get; }
+    public int EndDim { get; }
+    public Flatten(int startDim = 1, int endDim = -1) { StartDim = startDim; EndDim = endDim; }
+    public override Tensor Forward(Tensor input) => input.Flatten(StartDim, EndDim);
+    protected override string ExtraRepr() => $"start_dim={StartDim}, end_dim={EndDim}";
+}

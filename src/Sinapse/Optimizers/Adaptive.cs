@@ -1,0 +1,101 @@
+namespace Sinapse.Optimizers;
+
+/// <summary>Adagrad: per-weight rate η/√(Σg² + ε); large past gradients slow a weight down.</summary>
+public sealed class Adagrad : Optimizer
+{
+    readonly float[]?[] sum;
+    public float Epsilon { get; }
+    public float WeightDecay { get; }
+
+    public Adagrad(IEnumerable<Tensor> parameters, float lr = 0.01f, float eps = 1e-10f, float weightDecay = 0f) : base(parameters, lr)
+    {
+        Epsilon = eps; WeightDecay = weightDecay; sum = new float[]?[Params.Length];
+    }
+
+    protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
+    {
+        var s = State(sum, index);
+        for (int i = 0; i < w.Length; i++)
+        {
+            float gi = g[i] + WeightDecay * w[i];
+            s[i] += gi * gi;
+            w[i] -= LearningRate * gi / (MathF.Sqrt(s[i]) + Epsilon);
+        }
+    }
+}
+
+/// <summary>RMSprop: divides by a running root-mean-square of gradients, E[g²] ← αE[g²] + (1−α)g².</summary>
+public sealed class RMSprop : Optimizer
+{
+    readonly float[]?[] square, buf;
+    public float Alpha { get; }
+    public float Epsilon { get; }
+    public float Momentum { get; }
+    public float WeightDecay { get; }
+
+    public RMSprop(IEnumerable<Tensor> parameters, float lr = 0.01f, float alpha = 0.99f, float eps = 1e-8f, float momentum = 0f, float weightDecay = 0f)
+        : base(parameters, lr)
+    {
+        Alpha = alpha; Epsilon = eps; Momentum = momentum; WeightDecay = weightDecay;
+        square = new float[]?[Params.Length]; buf = new float[]?[Params.Length];
+    }
+
+    protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
+    {
+        var s = State(square, index);
+        var b = Momentum > 0 ? State(buf, index) : null;
+        for (int i = 0; i < w.Length; i++)
+        {
+            float gi = g[i] + WeightDecay * w[i];
+            s[i] = Alpha * s[i] + (1 - Alpha) * gi * gi;
+            float step = gi / (MathF.Sqrt(s[i]) + Epsilon);
+            if (b != null) { b[i] = Momentum * b[i] + step; step = b[i]; }
+            w[i] -= LearningRate * step;
+        }
+    }
+}
+
+/// <summary>
+/// Adam: bias-corrected running means of the gradient (m) and its square (v); w ← w − η·m̂/(√v̂ + ε).
+/// Weight decay here is L2 added to the gradient; see <see cref="AdamW"/> for decoupled decay.
+/// </summary>
+public class Adam : Optimizer
+{
+    readonly float[]?[] m, v;
+    public float Beta1 { get; }
+    public float Beta2 { get; }
+    public float Epsilon { get; }
+    public float WeightDecay { get; }
+    protected virtual bool Decoupled => false;
+
+    public Adam(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
+        : base(parameters, lr)
+    {
+        Beta1 = beta1; Beta2 = beta2; Epsilon = eps; WeightDecay = weightDecay;
+        m = new float[]?[Params.Length]; v = new float[]?[Params.Length];
+    }
+
+    protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
+    {
+        var mi = State(m, index); var vi = State(v, index);
+        float b1 = Beta1, b2 = Beta2, lr = LearningRate, wd = WeightDecay, eps = Epsilon;
+        float c1 = 1f - MathF.Pow(b1, StepCount), c2 = 1f - MathF.Pow(b2, StepCount);
+        float stepSize = lr / c1, rc2 = 1f / MathF.Sqrt(c2);
+        bool decoupled = Decoupled;
+        for (int i = 0; i < w.Length; i++)
+        {
+            float gi = g[i];
+            if (decoupled) w[i] -= lr * wd * w[i]; else gi += wd * w[i];
+            mi[i] = b1 * mi[i] + (1 - b1) * gi;
+            vi[i] = b2 * vi[i] + (1 - b2) * gi * gi;
+            w[i] -= stepSize * mi[i] / (MathF.Sqrt(vi[i]) * rc2 + eps);
+        }
+    }
+}
+
+/// <summary>AdamW: Adam with decoupled weight decay w ← w − η·λ·w (Loshchilov &amp; Hutter). Default λ = 0.01.</summary>
+public sealed class AdamW(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0.01f)
+    : Adam(parameters, lr, beta1, beta2, eps, weightDecay)
+{
+    protected override bool Decoupled => true;
+}

@@ -1,0 +1,90 @@
+namespace Sinapse.Optimizers;
+
+/// <summary>Changes an optimizer's learning rate; call <see cref="Step"/> once per epoch.</summary>
+public abstract class LRScheduler
+{
+    protected readonly Optimizer Optimizer;
+    protected readonly float BaseLR;
+    public int Epoch { get; private set; }
+
+    protected LRScheduler(Optimizer optimizer) { Optimizer = optimizer; BaseLR = optimizer.LearningRate; }
+
+    /// <summary>Advances one epoch (<paramref name="metric"/> is used by plateau scheduling only).</summary>
+    public virtual void Step(float? metric = null)
+    {
+        Epoch++;
+        Optimizer.LearningRate = Compute(Epoch);
+    }
+
+    protected abstract float Compute(int epoch);
+}
+
+/// <summary>Multiplies the rate by γ every <c>stepSize</c> epochs.</summary>
+public sealed class StepLR(Optimizer optimizer, int stepSize, float gamma = 0.1f) : LRScheduler(optimizer)
+{
+    protected override float Compute(int epoch) => BaseLR * MathF.Pow(gamma, epoch / stepSize);
+}
+
+/// <summary>Multiplies the rate by γ every epoch.</summary>
+public sealed class ExponentialLR(Optimizer optimizer, float gamma) : LRScheduler(optimizer)
+{
+    protected override float Compute(int epoch) => BaseLR * MathF.Pow(gamma, epoch);
+}
+
+/// <summary>Cosine annealing from the base rate to <c>minLR</c> over <c>tMax</c> epochs.</summary>
+public sealed class CosineAnnealingLR(Optimizer optimizer, int tMax, float minLR = 0f) : LRScheduler(optimizer)
+{
+    protected override float Compute(int epoch) =>
+        minLR + (BaseLR - minLR) * 0.5f * (1f + MathF.Cos(MathF.PI * Math.Min(epoch, tMax) / tMax));
+}
+
+/// <summary>Multiplies the rate by <c>factor</c> when the monitored metric (lower is better) has not improved for <c>patience</c> epochs.</summary>
+public sealed class ReduceLROnPlateau(Optimizer optimizer, float factor = 0.1f, int patience = 10, float minLR = 0f, float threshold = 1e-4f) : LRScheduler(optimizer)
+{
+    float best = float.PositiveInfinity;
+    int bad;
+
+    public override void Step(float? metric = null)
+    {
+        if (metric is not float m) throw new ArgumentException("ReduceLROnPlateau.Step: pass the monitored metric (e.g. validation loss).");
+        if (m < best * (1 - threshold)) { best = m; bad = 0; }
+        else if (++bad > patience)
+        {
+            Optimizer.LearningRate = Math.Max(minLR, Optimizer.LearningRate * factor);
+            bad = 0;
+        }
+        base.Step(metric);
+    }
+
+    protected override float Compute(int epoch) => Optimizer.LearningRate;
+}
+
+/// <summary>Gradient clipping, applied between Backward and Step.</summary>
+public static class GradClip
+{
+    /// <summary>Scales all gradients so their joint L2 norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
+    public static float ClipNorm(IEnumerable<Tensor> parameters, float maxNorm)
+    {
+        var grads = parameters.Where(p => p.Grad != null).Select(p => p.Grad!).ToList();
+        double sq = 0;
+        foreach (var g in grads) foreach (var v in g.ToArray()) sq += (double)v * v;
+        float norm = (float)Math.Sqrt(sq);
+        if (norm > maxNorm && norm > 0)
+        {
+            float s = maxNorm / (norm + 1e-6f);
+            foreach (var g in grads) { var sp = g.Contiguous().Span; for (int i = 0; i < sp.Length; i++) sp[i] *= s; }
+        }
+        return norm;
+    }
+
+    /// <summary>Clamps every gradient element to [−<paramref name="clipValue"/>, <paramref name="clipValue"/>].</summary>
+    public static void ClipValue(IEnumerable<Tensor> parameters, float clipValue)
+    {
+        foreach (var p in parameters)
+        {
+            if (p.Grad == null) continue;
+            var sp = p.Grad.Contiguous().Span;
+            for (int i = 0; i < sp.Length; i++) sp[i] = Math.Clamp(sp[i], -clipValue, clipValue);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Sinapse.Kernels;
+
+namespace Sinapse;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Matrix product. Shape: (m,k)·(k,n) → (m,n); batched (…,m,k)·(…,k,n) → (…,m,n) with broadcast batch
+    /// dimensions; a 1-D left operand is a row vector and a 1-D right operand a column vector (that dimension is
+    /// then dropped from the result). Backward: dA = dC·Bᵀ, dB = Aᵀ·dC, both through strided views (no copies).
+    /// </summary>
+    public static Tensor MatMul(Tensor a, Tensor b)
+    {
+        if (a.Rank == 0 || b.Rank == 0)
+            throw new ArgumentException($"MatMul: both operands need at least 1 dimension, got {ShapeUtil.Str(a.shape)} and {ShapeUtil.Str(b.shape)}.");
+        if (a.Rank == 1) return MatMul(a.Unsqueeze(0), b).Squeeze(-2);
+        if (b.Rank == 1) return MatMul(a, b.Unsqueeze(-1)).Squeeze(-1);
+        int m = a.shape[^2], k = a.shape[^1], k2 = b.shape[^2], n = b.shape[^1];
+        if (k != k2)
+            throw new ArgumentException($"MatMul: inner dimensions differ: {ShapeUtil.Str(a.shape)} · {ShapeUtil.Str(b.shape)} ({k} vs {k2}).");
+        var batch = ShapeUtil.Broadcast(a.shape[..^2], b.shape[..^2], "MatMul (batch dimensions)");
+        var outShape = batch.Concat(new[] { m, n }).ToArray();
+        var o = new Tensor(outShape);
+        var ae = a.Expand(batch.Concat(new[] { m, k }).ToArray());
+        var be = b.Expand(batch.Concat(new[] { k, n }).ToArray());
+        int batches = ShapeUtil.Numel(batch);
+        var idx = new int[batch.Length];
+        for (int bi = 0; bi < batches; bi++)
+        {
+            int ao = ae.offset, bo = be.offset;
+            for (int d = 0; d < batch.Length; d++) { ao += idx[d] * ae.strides[d]; bo += idx[d] * be.strides[d]; }
+            Gemm.Multiply(m, n, k,
+                new Gemm.Operand(a.data, ao, ae.strides[^2], ae.strides[^1]),
+                new Gemm.Operand(b.data, bo, be.strides[^2], be.strides[^1]),
+                o.data, bi * m * n, n, accumulate: false);
+            for (int d = batch.Length - 1; d >= 0; d--) { if (++idx[d] < batch[d]) break; idx[d] = 0; }
+        }
+        return Node.Record(o, "MatMul", [a, b], g =>
+            [a.RequiresGrad ? MatMul(g, b.Transpose(-2, -1)) : null,
+             b.RequiresGrad ? MatMul(a.Transpose(-2, -1), g) : null]);
+    }
+
+    /// <summary>Matrix product with this tensor on the left; see <see cref="MatMul(Tensor, Tensor)"/>.</summary>
+    public Tensor MatMul(Tensor other) => MatMul(this, other);
+
+    /// <summary>
+    /// Fused affine map y = x·Wᵀ + b, the Linear layer's op. Shape: x (…, in), W (out, in), b (out) → (…, out).
+    /// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ dy over rows.
+    /// </summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
+    {
+        if (weight.Rank != 2) throw new ArgumentException($"Linear: weight must be 2-D (out, in), got {ShapeUtil.Str(weight.shape)}.");
+        int outF = weight.shape[0], inF = weight.shape[1];
+        if (x.Rank == 0 || x.shape[^1] != inF)
+            throw new ArgumentException($"Linear: input {ShapeUtil.Str(x.shape)} does not end in in_features = {inF} (weight {ShapeUtil.Str(weight.shape)}).");
+        if (bias != null && (bias.Rank != 1 || bias.shape[0] != outF))
+            throw new ArgumentException($"Linear: bias {ShapeUtil.Str(bias.shape)} must have shape ({outF},).");
+        var x2 = x.Rank == 2 ? x : x.Reshape(-1, inF);
+        int rows = x2.shape[0];
+        var outShape = (int[])x.shape.Clone(); outShape[^1] = outF;
+        var o = new Tensor(outShape);
+        // (rows, out) = bias broadcast, then += (rows, in)·(in, out)
+        if (bias != null)
+        {
+            var bc = bias.Contiguous();
+            for (int r = 0; r < rows; r++) bc.data.AsSpan(bc.offset, outF).CopyTo(o.data.AsSpan(r * outF, outF));
+        }
+        Gemm.Multiply(rows, outF, inF,
+            new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]),
+            new Gemm.Operand(weight.data, weight.offset, weight.strides[1], weight.strides[0]),
+            o.data, 0, outF, accumulate: bias != null);
+        Tensor[] inputs = bias != null ? [x2, weight, bias] : [x2, weight];
+        var result = Node.Record(new Tensor(o.data, 0, new[] { rows, outF }, new[] { outF, 1 }), "Linear", inputs, g =>
+        {
+            var gx = x2.RequiresGrad ? MatMul(g, weight) : null;
+            var gw = weight.RequiresGrad ? MatMul(g.T, x2) : null;
+            var gb = bias != null && bias.RequiresGrad ? g.Sum(0) : null;
+            return bias != null ? [gx, gw, gb] : [gx, gw];
+        });
+        return x.Rank == 2 ? result : result.Reshape(outShape);
+    }
+}

@@ -1,0 +1,176 @@
+using System.Runtime.CompilerServices;
+
+namespace Sinapse;
+
+/// <summary>
+/// An N-dimensional float32 array: a shape and strides over a flat storage, plus what reverse-mode
+/// automatic differentiation needs (<see cref="RequiresGrad"/>, <see cref="Grad"/>, the node that made it).
+/// </summary>
+/// <remarks>
+/// Views (<see cref="Reshape"/>, <see cref="Permute"/>, <see cref="Slice"/>, <see cref="Expand"/> …) share the
+/// storage of their source; every operation returns a new tensor, so tensors are never mutated by ops
+/// except through the explicit in-place helpers used by optimizers under <see cref="Autograd.NoGrad"/>.
+/// Shape: any rank ≥ 0; a rank-0 tensor is a scalar holding one element.
+/// </remarks>
+public sealed partial class Tensor
+{
+    internal readonly float[] data;
+    internal readonly int offset;
+    internal readonly int[] shape;
+    internal readonly int[] strides;
+    bool requiresGrad;
+
+    /// <summary>The node of the autograd graph that produced this tensor (null for leaves).</summary>
+    internal Node? GradFn;
+
+    internal Tensor(float[] data, int offset, int[] shape, int[] strides)
+    {
+        this.data = data;
+        this.offset = offset;
+        this.shape = shape;
+        this.strides = strides;
+        Size = ShapeUtil.Numel(shape);
+    }
+
+    /// <summary>A new contiguous tensor of zeros with the given shape.</summary>
+    internal Tensor(int[] shape) : this(new float[ShapeUtil.Numel(shape)], 0, shape, ShapeUtil.ContiguousStrides(shape)) { }
+
+    internal Tensor(float[] data, int[] shape) : this(data, 0, shape, ShapeUtil.ContiguousStrides(shape))
+    {
+        if (data.Length != Size)
+            throw new ArgumentException($"Tensor: {data.Length} values cannot fill shape {ShapeUtil.Str(shape)} ({Size} elements).");
+    }
+
+    /// <summary>The shape, outermost dimension first. Do not modify the returned array.</summary>
+    public int[] Shape => shape;
+
+    /// <summary>The strides in elements, one per dimension. Do not modify the returned array.</summary>
+    public int[] Strides => strides;
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => shape.Length;
+
+    /// <summary>Number of elements.</summary>
+    public int Size { get; }
+
+    /// <summary>Size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
+    public int Dim(int dim) => shape[ShapeUtil.Axis(dim, Rank, "Dim")];
+
+    /// <summary>True when the elements lie in row-major order without gaps starting at the offset.</summary>
+    public bool IsContiguous => ShapeUtil.IsContiguous(shape, strides);
+
+    /// <summary>Whether gradients are tracked for this tensor. Setting it is allowed on leaves only.</summary>
+    public bool RequiresGrad
+    {
+        get => requiresGrad;
+        set
+        {
+            if (GradFn != null && !value)
+                throw new InvalidOperationException("RequiresGrad: cannot turn off gradient tracking of a non-leaf tensor; use Detach().");
+            requiresGrad = value;
+        }
+    }
+
+    /// <summary>The accumulated gradient after <see cref="Backward"/>; same shape as this tensor.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>True for tensors created by the user (not by an op that tracked gradients).</summary>
+    public bool IsLeaf => GradFn == null;
+
+    /// <summary>Name of the op that produced this tensor, or null for leaves.</summary>
+    public string? GradFnName => GradFn?.Op;
+
+    /// <summary>Marks this tensor as requiring gradients and returns it (fluent).</summary>
+    public Tensor RequireGrad(bool value = true) { RequiresGrad = value; return this; }
+
+    /// <summary>Clears <see cref="Grad"/>.</summary>
+    public void ZeroGrad() => Grad = null;
+
+    /// <summary>A tensor sharing this storage but cut from the graph (no gradient flows through it).</summary>
+    public Tensor Detach() => new(data, offset, shape, strides);
+
+    /// <summary>The element at the given multi-index (negative indices count from the end).</summary>
+    [IndexerName("Element")]
+    public float this[params int[] index]
+    {
+        get => data[FlatIndex(index)];
+        set => data[FlatIndex(index)] = value;
+    }
+
+    int FlatIndex(int[] index)
+    {
+        if (index.Length != Rank)
+            throw new ArgumentException($"Indexer: {index.Length} indices given for a tensor of shape {ShapeUtil.Str(shape)}.");
+        int p = offset;
+        for (int d = 0; d < index.Length; d++)
+        {
+            int i = index[d] < 0 ? index[d] + shape[d] : index[d];
+            if ((uint)i >= (uint)shape[d])
+                throw new IndexOutOfRangeException($"Indexer: index {index[d]} is out of range for dimension {d} of size {shape[d]} (shape {ShapeUtil.Str(shape)}).");
+            p += i * strides[d];
+        }
+        return p;
+    }
+
+    /// <summary>The single value of a one-element tensor.</summary>
+    public float Item()
+    {
+        if (Size != 1) throw new InvalidOperationException($"Item: tensor of shape {ShapeUtil.Str(shape)} has {Size} elements, not 1.");
+        return data[offset];
+    }
+
+    /// <summary>A contiguous tensor with the same values: this one if already contiguous, else a copy (differentiable).</summary>
+    public Tensor Contiguous()
+    {
+        if (IsContiguous) return this;
+        var o = new Tensor((int[])shape.Clone());
+        CopyTo(o.data);
+        return Node.Record(o, "Contiguous", [this], g => [g]);
+    }
+
+    /// <summary>A deep copy with its own contiguous storage (differentiable).</summary>
+    public Tensor Clone()
+    {
+        var o = new Tensor((int[])shape.Clone());
+        CopyTo(o.data);
+        return Node.Record(o, "Clone", [this], g => [g]);
+    }
+
+    /// <summary>The values in row-major order as a new array.</summary>
+    public float[] ToArray()
+    {
+        var r = new float[Size];
+        CopyTo(r);
+        return r;
+    }
+
+    /// <summary>Copies the values, in row-major order, into <paramref name="dst"/>.</summary>
+    internal void CopyTo(Span<float> dst)
+    {
+        if (IsContiguous) { data.AsSpan(offset, Size).CopyTo(dst); return; }
+        Strided.Copy(this, dst);
+    }
+
+    /// <summary>A span over the elements; valid only for contiguous tensors.</summary>
+    internal Span<float> Span
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if (!IsContiguous) throw new InvalidOperationException("internal: Span requested on a non-contiguous tensor");
+            return data.AsSpan(offset, Size);
+        }
+    }
+
+    /// <summary>Writes the values of <paramref name="src"/> (same shape) into this tensor, in place, without tracking gradients.</summary>
+    public void CopyFrom(Tensor src)
+    {
+        ShapeUtil.CheckSame("CopyFrom", shape, src.shape);
+        if (IsContiguous) src.CopyTo(Span);
+        else
+        {
+            var tmp = src.ToArray();
+            Strided.Scatter(tmp, this);
+        }
+    }
+}

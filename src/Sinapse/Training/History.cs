@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text;
+
+namespace Sinapse.Training;
+
+/// <summary>Metrics of one epoch. Validation values are null without a validation set; accuracy is null for non-classification outputs.</summary>
+public sealed record EpochLogs(int Epoch, float Loss, float? Accuracy, float? ValLoss, float? ValAccuracy, float LearningRate, double Seconds)
+{
+    /// <summary>A metric by its Keras name: loss, accuracy, val_loss, val_accuracy, lr.</summary>
+    public float? Get(string name) => name switch
+    {
+        "loss" => Loss,
+        "accuracy" => Accuracy,
+        "val_loss" => ValLoss,
+        "val_accuracy" => ValAccuracy,
+        "lr" => LearningRate,
+        _ => throw new ArgumentException($"Unknown metric '{name}' (loss, accuracy, val_loss, val_accuracy, lr)."),
+    };
+}
+
+/// <summary>The per-epoch record returned by <see cref="Trainer.Fit"/>.</summary>
+public sealed class History
+{
+    public List<EpochLogs> Epochs { get; } = new();
+
+    public IReadOnlyList<float> Loss => Epochs.Select(e => e.Loss).ToList();
+    public IReadOnlyList<float?> ValLoss => Epochs.Select(e => e.ValLoss).ToList();
+
+    /// <summary>One row per epoch: epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds (empty where unavailable).</summary>
+    public string ToCsv()
+    {
+        static string F(float? v) => v is float f ? f.ToString("R", CultureInfo.InvariantCulture) : "";
+        var sb = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n");
+        foreach (var e in Epochs)
+            sb.Append(e.Epoch).Append(',').Append(F(e.Loss)).Append(',').Append(F(e.Accuracy)).Append(',')
+              .Append(F(e.ValLoss)).Append(',').Append(F(e.ValAccuracy)).Append(',').Append(F(e.LearningRate)).Append(',')
+              .Append(e.Seconds.ToString("F3", CultureInfo.InvariantCulture)).Append('\n');
+        return sb.ToString();
+    }
+}
+
+/// <summary>Raised when the loss becomes NaN or infinite; the message names the epoch and batch.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
