@@ -1,1 +1,42 @@
-return 0;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Sinapse.Cli;
+
+/// <summary>The <c>sinapse</c> command: train, eval, predict, xor.</summary>
+public static class Program
+{
+    public static int Main(string[] args) => Run(args);
+
+    /// <summary>Runs the CLI; returns the exit code (0 success, 2 bad usage, bad input or failure).</summary>
+    public static int Run(string[] args)
+    {
+        // Bind Spectre's console to the current Console.Out (tests redirect it between runs).
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        var app = new CommandApp();
+        app.Configure(c =>
+        {
+            c.SetApplicationName("sinapse");
+            c.PropagateExceptions();
+            c.UseStrictParsing();
+            c.AddCommand<TrainCommand>("train").WithDescription("Train a network on the shipped MNIST and write a run folder.");
+            c.AddCommand<EvalCommand>("eval").WithDescription("Evaluate a saved run on the MNIST test set.");
+            c.AddCommand<PredictCommand>("predict").WithDescription("Class probabilities for a PNG or JPEG image.");
+            c.AddCommand<XorCommand>("xor").WithDescription("The perceptron fails XOR; a two-layer MLP learns it.");
+        });
+        try
+        {
+            return app.Run(args);
+        }
+        catch (Exception e)
+        {
+            var msg = e is CommandAppException or CommandParseException or CommandRuntimeException
+                ? e.Message
+                : e.InnerException is { } inner && e is System.Reflection.TargetInvocationException ? inner.Message : e.Message;
+            Console.Error.WriteLine("error: " + OneLine(msg));
+            return 2;
+        }
+    }
+
+    static string OneLine(string s) => string.Join(" ", s.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
+}

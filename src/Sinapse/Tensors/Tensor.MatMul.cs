@@ -13,8 +13,13 @@ public sealed partial class Tensor
     {
         if (a.Rank == 0 || b.Rank == 0)
             throw new ArgumentException($"MatMul: both operands need at least 1 dimension, got {ShapeUtil.Str(a.shape)} and {ShapeUtil.Str(b.shape)}.");
-        if (a.Rank == 1) return MatMul(a.Unsqueeze(0), b).Squeeze(-2);
-        if (b.Rank == 1) return MatMul(a, b.Unsqueeze(-1)).Squeeze(-1);
+        bool va = a.Rank == 1, vb = b.Rank == 1;
+        if (va || vb)
+        {
+            var r = MatMul(va ? a.Unsqueeze(0) : a, vb ? b.Unsqueeze(-1) : b);
+            if (vb) r = r.Squeeze(-1);
+            return va ? r.Squeeze(vb ? -1 : -2) : r;
+        }
         int m = a.shape[^2], k = a.shape[^1], k2 = b.shape[^2], n = b.shape[^1];
         if (k != k2)
             throw new ArgumentException($"MatMul: inner dimensions differ: {ShapeUtil.Str(a.shape)} · {ShapeUtil.Str(b.shape)} ({k} vs {k2}).");

@@ -1,0 +1,66 @@
+using System.ComponentModel;
+using Sinapse.Data;
+using SkiaSharp;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Sinapse.Cli;
+
+internal sealed class PredictCommand : Command<PredictCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<IMAGE>"), Description("A PNG or JPEG image of one digit.")]
+        public string Image { get; init; } = "";
+
+        [CommandOption("--model <RUN_DIR>"), Description("Run folder written by 'sinapse train'.")]
+        public string? Model { get; init; }
+
+        public override ValidationResult Validate() =>
+            Model == null ? ValidationResult.Error("--model RUN_DIR is required.") : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var (model, spec) = RunFolder.LoadModel(s.Model!);
+        var x = LoadDigit(s.Image);
+        Tensor probs;
+        using (Autograd.NoGrad()) probs = model.Forward(x).Softmax(1);
+        var p = probs.ToArray();
+        int best = Array.IndexOf(p, p.Max());
+        var chart = new BarChart().Label($"class probabilities for {Markup.Escape(Path.GetFileName(s.Image))}").WithMaxValue(1);
+        for (int c = 0; c < p.Length; c++) chart.AddItem(c.ToString(), Math.Round(p[c], 4), c == best ? Color.Green : Color.Grey);
+        AnsiConsole.Write(chart);
+        AnsiConsole.MarkupLine($"predicted: [bold green]{best}[/] ({p[best]:P1})");
+        return 0;
+    }
+
+    /// <summary>
+    /// Decodes an image, converts it to grayscale, resizes it to 28×28 and normalises it like MNIST. MNIST digits are
+    /// white on black: an image with a light background (mean above one half) is inverted first.
+    /// Shape: → (1, 1, 28, 28).
+    /// </summary>
+    internal static Tensor LoadDigit(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Image '{path}' not found.", path);
+        using var bmp = SKBitmap.Decode(path)
+            ?? throw new InvalidDataException($"Image '{path}' could not be decoded; expected a PNG or JPEG file.");
+        using var gray = new SKBitmap(new SKImageInfo(28, 28, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(gray))
+        {
+            canvas.Clear(SKColors.White);
+            using var img = SKImage.FromBitmap(bmp);
+            canvas.DrawImage(img, new SKRect(0, 0, 28, 28), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        }
+        var v = new float[28 * 28];
+        for (int y = 0; y < 28; y++)
+            for (int xx = 0; xx < 28; xx++)
+            {
+                var c = gray.GetPixel(xx, y);
+                v[y * 28 + xx] = (0.299f * c.Red + 0.587f * c.Green + 0.114f * c.Blue) / 255f;
+            }
+        if (v.Average() > 0.5f) for (int i = 0; i < v.Length; i++) v[i] = 1f - v[i];
+        for (int i = 0; i < v.Length; i++) v[i] = (v[i] - Mnist.Mean) / Mnist.Std;
+        return Tensor.FromArray(v, 1, 1, 28, 28);
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text.Json;
+using Sinapse.Data;
+using Sinapse.IO;
+using Sinapse.Layers;
+
+namespace Sinapse.Cli;
+
+/// <summary>The files of a training run: model.json, model.safetensors, history.csv, metrics.json, loss.png.</summary>
+internal static class RunFolder
+{
+    public const string ModelJson = "model.json", Weights = "model.safetensors", HistoryCsv = "history.csv", MetricsJson = "metrics.json", LossPng = "loss.png";
+
+    /// <summary>Rebuilds the model of a run folder from model.json and loads its weights.</summary>
+    public static (Sequential Model, ModelSpec Spec) LoadModel(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Run folder '{dir}' not found; pass the --out folder of 'sinapse train'.");
+        var spec = ModelSpec.Load(Path.Combine(dir, ModelJson));
+        var model = spec.Build(new Generator(0));
+        var weights = Path.Combine(dir, Weights);
+        model.Load(weights);
+        model.Eval();
+        return (model, spec);
+    }
+
+    public static string ResolveData(string? data)
+    {
+        var dir = data ?? Mnist.FindDefaultDirectory()
+            ?? throw new DirectoryNotFoundException("MNIST data not found: no data/mnist/SHA256SUMS in this folder or above it; pass --data DIR.");
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Data folder '{dir}' not found.");
+        return dir;
+    }
+
+    public static void WriteMetrics(string path, IReadOnlyList<(string Key, object Value)> metrics)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            foreach (var (k, v) in metrics)
+                switch (v)
+                {
+                    case int i: w.WriteNumber(k, i); break;
+                    case long l: w.WriteNumber(k, l); break;
+                    case ulong u: w.WriteNumber(k, u); break;
+                    case double d: w.WriteNumber(k, Math.Round(d, 6)); break;
+                    case float f: w.WriteNumber(k, Math.Round((double)f, 6)); break;
+                    default: w.WriteString(k, Convert.ToString(v, CultureInfo.InvariantCulture)); break;
+                }
+            w.WriteEndObject();
+        }
+        var tmp = path + ".tmp";
+        File.WriteAllBytes(tmp, ms.ToArray());
+        File.Move(tmp, path, overwrite: true);
+    }
+}

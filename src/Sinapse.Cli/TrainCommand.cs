@@ -1,0 +1,159 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Sinapse.Data;
+using Sinapse.IO;
+using Sinapse.Losses;
+using Sinapse.Optimizers;
+using Sinapse.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Sinapse.Cli;
+
+internal sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10), linear, or mlp:H1,H2,… Default: mlp.")]
+        public string Model { get; init; } = "mlp";
+
+        [CommandOption("--epochs <N>"), Description("Training epochs. Default: 12.")]
+        public int Epochs { get; init; } = 12;
+
+        [CommandOption("--batch-size <N>"), Description("Mini-batch size. Default: 128.")]
+        public int BatchSize { get; init; } = 128;
+
+        [CommandOption("--lr <RATE>"), Description("Learning rate. Default: 0.001.")]
+        public float LearningRate { get; init; } = 1e-3f;
+
+        [CommandOption("--optimizer <NAME>"), Description("adam, adamw, sgd, rmsprop or adagrad. Default: adam.")]
+        public string Optimizer { get; init; } = "adam";
+
+        [CommandOption("--schedule <NAME>"), Description("Learning-rate schedule: cosine, step or none. Default: cosine.")]
+        public string Schedule { get; init; } = "cosine";
+
+        [CommandOption("--seed <N>"), Description("Seed of weights, shuffling and the validation split. Default: 42.")]
+        public ulong Seed { get; init; } = 42;
+
+        [CommandOption("--threads <N>"), Description("Cores to use. Default: all.")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--val-split <FRACTION>"), Description("Fraction of the training images held out for validation. Default: 0.05.")]
+        public float ValSplit { get; init; } = 0.05f;
+
+        [CommandOption("--out <DIR>"), Description("Run folder to write. Default: runs/<date-time>.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--data <DIR>"), Description("Folder with the MNIST files. Default: data/mnist found from here upwards.")]
+        public string? Data { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Epochs < 1) return ValidationResult.Error($"--epochs must be at least 1, got {Epochs}.");
+            if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1, got {BatchSize}.");
+            if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) return ValidationResult.Error($"--lr must be a positive number, got {LearningRate}.");
+            if (Threads is < 1) return ValidationResult.Error($"--threads must be at least 1, got {Threads}.");
+            if (ValSplit is < 0 or >= 1) return ValidationResult.Error($"--val-split must be in [0, 1), got {ValSplit}.");
+            if (Optimizer is not ("adam" or "adamw" or "sgd" or "rmsprop" or "adagrad")) return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}' (adam, adamw, sgd, rmsprop, adagrad).");
+            if (Schedule is not ("cosine" or "step" or "none")) return ValidationResult.Error($"--schedule: unknown schedule '{Schedule}' (cosine, step, none).");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        if (s.Threads is int t) Threading.Threads = t;
+        var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10);
+        var dataDir = RunFolder.ResolveData(s.Data);
+        var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        Directory.CreateDirectory(outDir);
+
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on MNIST ({Markup.Escape(dataDir)}), {Threading.Threads} thread(s), seed {s.Seed}");
+        var (trainAll, test) = Mnist.Load(dataDir);
+        Dataset train = trainAll, validation = test;
+        bool heldOut = s.ValSplit > 0;
+        if (heldOut) (train, validation) = trainAll.Split(s.ValSplit, s.Seed);
+        AnsiConsole.MarkupLine($"{train.Count:N0} training images, {validation.Count:N0} {(heldOut ? "held-out validation" : "validation (= test)")} images, {test.Count:N0} test images");
+
+        var model = spec.Build(new Generator(s.Seed));
+        AnsiConsole.WriteLine(model.Summary(1, 1, 28, 28));
+        Optimizer opt = s.Optimizer switch
+        {
+            "sgd" => new SGD(model.Parameters(), s.LearningRate, momentum: 0.9f),
+            "adamw" => new AdamW(model.Parameters(), s.LearningRate),
+            "rmsprop" => new RMSprop(model.Parameters(), s.LearningRate),
+            "adagrad" => new Adagrad(model.Parameters(), s.LearningRate),
+            _ => new Adam(model.Parameters(), s.LearningRate),
+        };
+        var callbacks = new List<Callback>();
+        if (s.Schedule == "cosine") callbacks.Add(new SchedulerCallback(new CosineAnnealingLR(opt, s.Epochs)));
+        else if (s.Schedule == "step") callbacks.Add(new SchedulerCallback(new StepLR(opt, Math.Max(1, s.Epochs / 3), 0.3f)));
+
+        var loss = new CrossEntropyLoss();
+        var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed);
+        var valLoader = new DataLoader(validation, 1000);
+        var sw = Stopwatch.StartNew();
+        History history = null!;
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("training", maxValue: (double)s.Epochs * trainLoader.BatchCount);
+                    callbacks.Add(new ProgressCallback(task, trainLoader.BatchCount));
+                    history = Trainer.Fit(model, loss, opt, trainLoader, valLoader, s.Epochs, callbacks.ToArray());
+                });
+        }
+        else
+        {
+            callbacks.Add(new LineCallback());
+            history = Trainer.Fit(model, loss, opt, trainLoader, valLoader, s.Epochs, callbacks.ToArray());
+        }
+        double seconds = sw.Elapsed.TotalSeconds;
+
+        var testLoader = new DataLoader(test, 1000);
+        var ev = Trainer.Evaluate(model, loss, testLoader);
+        var (pred, actual) = Trainer.Predict(model, testLoader);
+        var cm = new ConfusionMatrix(10, pred, actual);
+
+        model.Save(Path.Combine(outDir, RunFolder.Weights), new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "sinapse" });
+        spec.Save(Path.Combine(outDir, RunFolder.ModelJson));
+        File.WriteAllText(Path.Combine(outDir, RunFolder.HistoryCsv), history.ToCsv());
+        RunFolder.WriteMetrics(Path.Combine(outDir, RunFolder.MetricsJson), [
+            ("model", s.Model), ("optimizer", s.Optimizer), ("lr", s.LearningRate), ("batch_size", s.BatchSize), ("schedule", s.Schedule),
+            ("epochs", history.Epochs.Count), ("seed", s.Seed), ("threads", Threading.Threads),
+            ("train_loss", history.Epochs[^1].Loss), ("train_accuracy", history.Epochs[^1].Accuracy ?? 0f),
+            ("val_loss", history.Epochs[^1].ValLoss ?? 0f), ("val_accuracy", history.Epochs[^1].ValAccuracy ?? 0f),
+            ("test_loss", ev.Loss), ("test_accuracy", ev.Accuracy ?? 0f), ("seconds", seconds)]);
+        Plots.Loss(history, Path.Combine(outDir, RunFolder.LossPng));
+
+        Output.Confusion(cm);
+        AnsiConsole.MarkupLine($"test accuracy [bold green]{ev.Accuracy:P2}[/] (loss {ev.Loss:F4}) after {history.Epochs.Count} epochs in {seconds:F1} s");
+        AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
+        return 0;
+    }
+
+    sealed class ProgressCallback(ProgressTask task, int batches) : Callback
+    {
+        float lastAcc, lastLoss;
+        public override void OnBatchEnd(TrainingContext ctx, BatchLogs logs)
+        {
+            lastLoss = 0.9f * lastLoss + 0.1f * logs.Loss;
+            if (logs.Batch == 1) lastLoss = logs.Loss;
+            lastAcc = logs.Accuracy ?? 0;
+            task.Increment(1);
+            if (logs.Batch % 10 == 0 || logs.Batch == batches)
+                task.Description = $"epoch {ctx.Epoch}/{ctx.Epochs} batch {logs.Batch}/{batches} loss {lastLoss:F4} acc {lastAcc:F3}";
+        }
+
+        public override void OnEpochEnd(TrainingContext ctx, EpochLogs l) =>
+            AnsiConsole.MarkupLine($"epoch {l.Epoch,2}: loss {l.Loss:F4} acc {l.Accuracy:F4}  val_loss {l.ValLoss:F4} val_acc {l.ValAccuracy:F4}  lr {l.LearningRate:G3}  {l.Seconds:F1} s");
+    }
+
+    sealed class LineCallback : Callback
+    {
+        public override void OnEpochEnd(TrainingContext ctx, EpochLogs l) =>
+            Console.WriteLine($"epoch {l.Epoch,2}/{ctx.Epochs}: loss {l.Loss:F4} acc {l.Accuracy:F4}  val_loss {l.ValLoss:F4} val_acc {l.ValAccuracy:F4}  lr {l.LearningRate:G3}  {l.Seconds:F1} s");
+    }
+}

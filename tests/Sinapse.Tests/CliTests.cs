@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Sinapse.Cli;
+
+namespace Sinapse.Tests;
+
+/// <summary>The sinapse command, run in-process. Training runs use small models and one epoch to stay fast.</summary>
+[Collection("cli")]
+public class CliTests
+{
+    static string Temp() { var d = Path.Combine(Path.GetTempPath(), "sinapse-cli", Guid.NewGuid().ToString("N")); Directory.CreateDirectory(d); return d; }
+
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var so = Console.Out; var se = Console.Error;
+        var o = new StringWriter(); var e = new StringWriter();
+        Console.SetOut(o); Console.SetError(e);
+        try { return (Program.Run(args), o.ToString(), e.ToString()); }
+        finally { Console.SetOut(so); Console.SetError(se); Threading.Threads = Environment.ProcessorCount; }
+    }
+
+    [Theory]
+    [InlineData("train", "--nope")]
+    [InlineData("train", "--epochs", "abc")]
+    [InlineData("train", "--epochs", "0")]
+    [InlineData("train", "--optimizer", "magic")]
+    [InlineData("train", "--model", "resnet", "--epochs", "1")]
+    [InlineData("train", "--data", "/nonexistent/dir")]
+    [InlineData("eval", "--model", "/nonexistent/run")]
+    [InlineData("eval")]
+    [InlineData("predict", "--model", "/nonexistent/run", "x.png")]
+    [InlineData("frobnicate")]
+    public void BadUsage_GivesOneLineErrorAndExitCode2(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", err);
+        Assert.Equal(1, err.Trim().Split('\n').Length);
+        Assert.DoesNotContain("   at ", err); // no stack trace
+    }
+
+    [Fact]
+    public void Xor_ShowsPerceptronFailingAndMlpSucceeding()
+    {
+        var (code, output, _) = Run("xor");
+        Assert.Equal(0, code);
+        Assert.Contains("did not converge", output);
+        Assert.Contains("accuracy 100", output);
+    }
+
+    [Fact]
+    public void Train_WritesARunFolder_EvalAndPredictUseIt_AndSeedsReproduce()
+    {
+        var dir1 = Temp(); var dir2 = Temp();
+        var args = new[] { "train", "--model", "mlp:32", "--epochs", "1", "--batch-size", "256", "--seed", "7", "--threads", "2" };
+        var (code, output, err) = Run([.. args, "--out", dir1]);
+        Assert.True(code == 0, err);
+        foreach (var f in new[] { "model.safetensors", "model.json", "history.csv", "metrics.json", "loss.png" })
+            Assert.True(File.Exists(Path.Combine(dir1, f)), f);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir1, "metrics.json")));
+        var acc = metrics.RootElement.GetProperty("test_accuracy").GetDouble();
+        Assert.InRange(acc, 0.9, 1.0);
+        foreach (var k in new[] { "test_loss", "epochs", "seconds", "seed" }) Assert.True(metrics.RootElement.TryGetProperty(k, out _), k);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(dir1, "history.csv")).Length);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(dir1, "loss.png")).Take(4));
+
+        // Same seed again: identical weights and metrics (apart from the time taken).
+        Assert.Equal(0, Run([.. args, "--threads", "1", "--out", dir2]).Code);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir1, "model.safetensors")), File.ReadAllBytes(Path.Combine(dir2, "model.safetensors")));
+        static string NoTime(string dir) => string.Join("\n", File.ReadAllLines(Path.Combine(dir, "metrics.json")).Where(l => !l.Contains("\"seconds\"") && !l.Contains("\"threads\"")));
+        Assert.Equal(NoTime(dir1), NoTime(dir2));
+
+        var ev = Run("eval", "--model", dir1);
+        Assert.Equal(0, ev.Code);
+        Assert.Contains($"test_accuracy={acc:F4}", ev.Out);
+
+        // predict: a test digit written as a PNG (black on white, so it is also inverted on the way in).
+        var png = Path.Combine(dir1, "digit.png");
+        WriteDigitPng(png);
+        var pr = Run("predict", "--model", dir1, png);
+        Assert.True(pr.Code == 0, pr.Err);
+        Assert.Contains("predicted: 7", pr.Out);
+
+        var missing = Run("predict", "--model", dir1, Path.Combine(dir1, "nope.png"));
+        Assert.Equal(2, missing.Code); Assert.Contains("nope.png", missing.Err);
+        File.WriteAllText(Path.Combine(dir1, "junk.png"), "not an image");
+        var junk = Run("predict", "--model", dir1, Path.Combine(dir1, "junk.png"));
+        Assert.Equal(2, junk.Code); Assert.Contains("junk.png", junk.Err);
+
+        // A truncated weights file is reported, not crashed on.
+        var w = Path.Combine(dir1, "model.safetensors");
+        File.WriteAllBytes(w, File.ReadAllBytes(w)[..100]);
+        var bad = Run("eval", "--model", dir1);
+        Assert.Equal(2, bad.Code); Assert.Contains("model.safetensors", bad.Err);
+    }
+
+    /// <summary>The first MNIST test image (a 7), un-normalised and written as a 56×56 black-on-white PNG.</summary>
+    static void WriteDigitPng(string path)
+    {
+        var test = Sinapse.Data.Mnist.LoadTest(Sinapse.Data.Mnist.FindDefaultDirectory()!);
+        var img = test[0].Input.ToArray();
+        using var bmp = new SkiaSharp.SKBitmap(56, 56);
+        for (int y = 0; y < 56; y++)
+            for (int x = 0; x < 56; x++)
+            {
+                float v = img[(y / 2) * 28 + x / 2] * Sinapse.Data.Mnist.Std + Sinapse.Data.Mnist.Mean;
+                byte g = (byte)Math.Clamp(255 - v * 255, 0, 255);
+                bmp.SetPixel(x, y, new SkiaSharp.SKColor(g, g, g));
+            }
+        using var data = bmp.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+}
