@@ -45,6 +45,25 @@ public static class Autograd
         var order = TopologicalOrder(root);
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [root] = g };
         using var _ = NoGrad();
+        // Every array the backward pass rents is an engine temporary: once the pass is over, only the leaves'
+        // Grad tensors can still reference one, so all the others go back to the pool.
+        var rented = new List<float[]>();
+        var previous = BufferPool.BeginTracking(rented);
+        try
+        {
+            Propagate(order, grads);
+        }
+        finally
+        {
+            BufferPool.EndTracking(previous);
+        }
+        var kept = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order) if (t.GradFn == null && t.Grad != null) kept.Add(t.Grad.data);
+        foreach (var a in rented) if (!kept.Contains(a)) BufferPool.Return(a);
+    }
+
+    static void Propagate(List<Tensor> order, Dictionary<Tensor, Tensor> grads)
+    {
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var t = order[i];

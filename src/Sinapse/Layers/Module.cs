@@ -68,8 +68,8 @@ public abstract class Module
     /// <summary>Sets evaluation mode (dropout off); returns this.</summary>
     public Module Eval() => Train(false);
 
-    /// <summary>Clears the gradients of all parameters.</summary>
-    public void ZeroGrad() { foreach (var p in Parameters()) p.Grad = null; }
+    /// <summary>Zeroes the gradients of all parameters in place (or drops them with <paramref name="setToNone"/>).</summary>
+    public void ZeroGrad(bool setToNone = false) => GradUtil.Zero(Parameters(), setToNone);
 
     /// <summary>The constructor arguments shown by <see cref="ToString"/>, e.g. "in_features=784, out_features=256".</summary>
     protected virtual string ExtraRepr() => "";

@@ -24,8 +24,11 @@ public abstract class Optimizer
         LearningRate = lr;
     }
 
-    /// <summary>Clears all gradients.</summary>
-    public void ZeroGrad() { foreach (var p in Params) p.Grad = null; }
+    /// <summary>
+    /// Zeroes all gradients in place, keeping their buffers for the next backward pass (no allocation);
+    /// with <paramref name="setToNone"/> the gradients are dropped instead (<see cref="Tensor.Grad"/> becomes null).
+    /// </summary>
+    public void ZeroGrad(bool setToNone = false) => GradUtil.Zero(Params, setToNone);
 
     /// <summary>Applies one update.</summary>
     public void Step()

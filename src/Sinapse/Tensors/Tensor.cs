@@ -33,7 +33,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A new contiguous tensor of zeros with the given shape.</summary>
-    internal Tensor(int[] shape) : this(new float[ShapeUtil.Numel(shape)], 0, shape, ShapeUtil.ContiguousStrides(shape)) { }
+    internal Tensor(int[] shape) : this(BufferPool.Rent(ShapeUtil.Numel(shape)), 0, shape, ShapeUtil.ContiguousStrides(shape)) { }
 
     internal Tensor(float[] data, int[] shape) : this(data, 0, shape, ShapeUtil.ContiguousStrides(shape))
     {
