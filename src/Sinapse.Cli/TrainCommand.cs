@@ -139,9 +139,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         float lastAcc, lastLoss;
         public override void OnBatchEnd(TrainingContext ctx, BatchLogs logs)
         {
-            lastLoss = 0.9f * lastLoss + 0.1f * logs.Loss;
-            if (logs.Batch == 1) lastLoss = logs.Loss;
-            lastAcc = logs.Accuracy ?? 0;
+            // Exponential moving averages over recent batches, restarted each epoch.
+            bool first = logs.Batch == 1;
+            lastLoss = first ? logs.Loss : 0.9f * lastLoss + 0.1f * logs.Loss;
+            lastAcc = first ? logs.Accuracy ?? 0 : 0.9f * lastAcc + 0.1f * (logs.Accuracy ?? 0);
             task.Increment(1);
             if (logs.Batch % 10 == 0 || logs.Batch == batches)
                 task.Description = $"epoch {ctx.Epoch}/{ctx.Epochs} batch {logs.Batch}/{batches} loss {lastLoss:F4} acc {lastAcc:F3}";
