@@ -1,0 +1,66 @@
+using Sinapse.Layers;
+using Sinapse.Losses;
+using Sinapse.Optimizers;
+
+namespace Sinapse.Bench;
+
+public sealed class SinapseEngine : IEngine
+{
+    public void SetThreads(int n) => Threading.Threads = n;
+
+    static Sequential Mlp(Generator g) =>
+        new(new Linear(784, 512, gen: g), new ReLU(), new Linear(512, 256, gen: g), new ReLU(), new Linear(256, 10, gen: g));
+
+    public IEnumerable<(string, double, string)> Run(string w, Timing timing)
+    {
+        var g = new Generator(42);
+        switch (w)
+        {
+            case "W1":
+                foreach (var n in new[] { 256, 512, 1024, 2048 })
+                {
+                    var a = Tensor.Randn([n, n], g); var b = Tensor.Randn([n, n], g);
+                    double s = timing.Measure(() => Tensor.MatMul(a, b), 0.3);
+                    yield return ($"sgemm n={n}", 2.0 * n * n * n / s / 1e9, "GFLOP/s");
+                }
+                break;
+            case "W2":
+            {
+                var model = Mlp(g);
+                var opt = new SGD(model.Parameters(), 0.01f, momentum: 0.9f);
+                var loss = new CrossEntropyLoss();
+                var xs = Enumerable.Range(0, 8).Select(_ => Tensor.Randn([128, 784], g)).ToArray();
+                var ys = Enumerable.Range(0, 8).Select(_ => Tensor.FromArray(Enumerable.Range(0, 128).Select(_ => (float)g.NextInt(10)).ToArray())).ToArray();
+                int i = 0;
+                double s = timing.Measure(() =>
+                {
+                    opt.ZeroGrad();
+                    loss.Forward(model.Forward(xs[i % 8]), ys[i % 8]).Backward();
+                    opt.Step();
+                    i++;
+                }, 1.0);
+                yield return ("mlp train step b128", 128 / s, "samples/s");
+                break;
+            }
+            case "W5":
+            case "W6":
+            {
+                var model = Mlp(g); model.Eval();
+                int batch = w == "W5" ? 1 : 1024;
+                var x = Tensor.Randn([batch, 784], g);
+                if (w == "W5")
+                {
+                    double s = timing.MeasureLatency(() => { using (Autograd.NoGrad()) model.Forward(x); });
+                    yield return ("mlp infer b1", s * 1e6, "us");
+                }
+                else
+                {
+                    double s = timing.Measure(() => { using (Autograd.NoGrad()) model.Forward(x); }, 0.5);
+                    yield return ("mlp infer b1024", batch / s, "samples/s");
+                }
+                break;
+            }
+            default: throw new ArgumentException($"unknown workload {w}");
+        }
+    }
+}

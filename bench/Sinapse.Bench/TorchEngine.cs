@@ -1,0 +1,68 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using TTensor = TorchSharp.torch.Tensor;
+
+namespace Sinapse.Bench;
+
+/// <summary>The same workloads in TorchSharp-cpu (libtorch), PyTorch-default initialisation.</summary>
+public sealed class TorchEngine : IEngine
+{
+    public void SetThreads(int n) => torch.set_num_threads(n);
+
+    static TorchSharp.Modules.Sequential Mlp() => nn.Sequential(
+        ("0", nn.Linear(784, 512)), ("1", nn.ReLU()), ("2", nn.Linear(512, 256)), ("3", nn.ReLU()), ("4", nn.Linear(256, 10)));
+
+    public IEnumerable<(string, double, string)> Run(string w, Sinapse.Bench.Timing timing)
+    {
+        torch.manual_seed(42);
+        switch (w)
+        {
+            case "W1":
+                foreach (var n in new[] { 256, 512, 1024, 2048 })
+                {
+                    var a = torch.randn(n, n); var b = torch.randn(n, n);
+                    double s = timing.Measure(() => { using var c = torch.mm(a, b); }, 0.3);
+                    yield return ($"sgemm n={n}", 2.0 * n * n * n / s / 1e9, "GFLOP/s");
+                }
+                break;
+            case "W2":
+            {
+                var model = Mlp();
+                var opt = torch.optim.SGD(model.parameters(), 0.01, momentum: 0.9);
+                var loss = nn.CrossEntropyLoss();
+                var xs = Enumerable.Range(0, 8).Select(_ => torch.randn(128, 784)).ToArray();
+                var ys = Enumerable.Range(0, 8).Select(_ => torch.randint(0, 10, new long[] { 128 }, dtype: ScalarType.Int64)).ToArray();
+                int i = 0;
+                double s = timing.Measure(() =>
+                {
+                    using var scope = torch.NewDisposeScope();
+                    opt.zero_grad();
+                    loss.forward(model.forward(xs[i % 8]), ys[i % 8]).backward();
+                    opt.step();
+                    i++;
+                }, 1.0);
+                yield return ("mlp train step b128", 128 / s, "samples/s");
+                break;
+            }
+            case "W5":
+            case "W6":
+            {
+                var model = Mlp(); model.eval();
+                int batch = w == "W5" ? 1 : 1024;
+                var x = torch.randn(batch, 784);
+                if (w == "W5")
+                {
+                    double s = timing.MeasureLatency(() => { using var _ = torch.no_grad(); using var y = model.forward(x); });
+                    yield return ("mlp infer b1", s * 1e6, "us");
+                }
+                else
+                {
+                    double s = timing.Measure(() => { using var _ = torch.no_grad(); using var y = model.forward(x); }, 0.5);
+                    yield return ("mlp infer b1024", batch / s, "samples/s");
+                }
+                break;
+            }
+            default: throw new ArgumentException($"unknown workload {w}");
+        }
+    }
+}
