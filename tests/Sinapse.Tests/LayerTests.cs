@@ -95,7 +95,6 @@ public class LayerTests
         Assert.All(y, v => Assert.True(v == 0 || v == 2f));
         d.Eval();
         Assert.Same(x, d.Forward(x));
-        var dd = new Dropout(0.3f, new Generator(2));
         TestUtil.Passes(GradCheck.Check(t => { var g = new Dropout(0.3f, new Generator(2)); return g.Forward(t); }, TestUtil.Param([20])));
     }
 

@@ -65,7 +65,7 @@ public sealed class CrossEntropyLoss(Reduction reduction = Reduction.Mean, float
         int c = input.Shape[1];
         var wRow = Weights != null ? Tensor.FromArray(Weights) : Tensor.Ones(c);
         var smooth = -(logp * wRow).Sum(1) / c;
-        var smoothRed = WeightedReduce(smooth, w, Reduction, Weights != null);
+        var smoothRed = WeightedReduce(smooth, w, Reduction);
         return nll * (1f - LabelSmoothing) + smoothRed * LabelSmoothing;
     }
 
@@ -86,7 +86,7 @@ public sealed class CrossEntropyLoss(Reduction reduction = Reduction.Mean, float
         return (picked * w, w);
     }
 
-    internal static Tensor WeightedReduce(Tensor perRow, Tensor? w, Reduction r, bool alreadyWeighted = true) => r switch
+    internal static Tensor WeightedReduce(Tensor perRow, Tensor? w, Reduction r) => r switch
     {
         Reduction.Sum => perRow.Sum(),
         Reduction.None => perRow,

@@ -12,7 +12,6 @@ public sealed partial class Tensor
         var ns = InferShape(newShape, "Reshape");
         var src = IsContiguous ? this : Contiguous();
         var o = new Tensor(src.data, src.offset, ns, ShapeUtil.ContiguousStrides(ns));
-        var inShape = shape;
         return Node.Record(o, "Reshape", [src], g => [g.Reshape(src.shape)]);
     }
 
