@@ -12,7 +12,7 @@ namespace Sinapse.Cli;
 
 internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DataSettings
     {
         [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10), linear, or mlp:H1,H2,… Default: mlp.")]
         public string Model { get; init; } = "mlp";
@@ -35,24 +35,18 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--seed <N>"), Description("Seed of weights, shuffling and the validation split. Default: 42.")]
         public ulong Seed { get; init; } = 42;
 
-        [CommandOption("--threads <N>"), Description("Cores to use. Default: all.")]
-        public int? Threads { get; init; }
-
         [CommandOption("--val-split <FRACTION>"), Description("Fraction of the training images held out for validation. Default: 0.05.")]
         public float ValSplit { get; init; } = 0.05f;
 
         [CommandOption("--out <DIR>"), Description("Run folder to write. Default: runs/<date-time>.")]
         public string? Out { get; init; }
 
-        [CommandOption("--data <DIR>"), Description("Folder with the MNIST files. Default: data/mnist found from here upwards.")]
-        public string? Data { get; init; }
-
         public override ValidationResult Validate()
         {
             if (Epochs < 1) return ValidationResult.Error($"--epochs must be at least 1, got {Epochs}.");
             if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1, got {BatchSize}.");
             if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) return ValidationResult.Error($"--lr must be a positive number, got {LearningRate}.");
-            if (Threads is < 1) return ValidationResult.Error($"--threads must be at least 1, got {Threads}.");
+            if (base.Validate() is { Successful: false } common) return common;
             if (ValSplit is < 0 or >= 1) return ValidationResult.Error($"--val-split must be in [0, 1), got {ValSplit}.");
             if (Optimizer is not ("adam" or "adamw" or "sgd" or "rmsprop" or "adagrad")) return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}' (adam, adamw, sgd, rmsprop, adagrad).");
             if (Schedule is not ("cosine" or "step" or "none")) return ValidationResult.Error($"--schedule: unknown schedule '{Schedule}' (cosine, step, none).");
@@ -62,9 +56,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (s.Threads is int t) Threading.Threads = t;
         var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10);
-        var dataDir = RunFolder.ResolveData(s.Data);
+        var dataDir = s.Apply();
         var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
         Directory.CreateDirectory(outDir);
 
