@@ -164,6 +164,38 @@ public class TensorTests
     }
 
     [Fact]
+    public void MatMul_RandomShapes_MatchNaive_AndAreBitIdenticalForAnyThreadCount()
+    {
+        // Random shapes around the blocking sizes (MR 6, NR 16/32, KC 256, MC 144), primes, thin and single-row/column
+        // products, every operand layout; 1, 2 and 3 threads must give the very same bits.
+        var gen = new Generator(5);
+        var rnd = new Random(5);
+        List<int[]> shapes = [[1, 512, 784], [1, 10, 256], [2, 500, 300], [128, 512, 784], [512, 784, 128], [150, 3, 530], [3, 150, 530], [1, 1, 1000]];
+        for (int i = 0; i < 12; i++) shapes.Add([rnd.Next(1, 300), rnd.Next(1, 300), rnd.Next(1, 700)]);
+        try
+        {
+            foreach (var s in shapes)
+            {
+                int m = s[0], n = s[1], k = s[2];
+                var a = Tensor.Randn([m, k], gen); var b = Tensor.Randn([k, n], gen);
+                var expected = Naive(a, b);
+                foreach (var (x, y) in new[] { (a, b), (a.T.Contiguous().T, b), (a, b.T.Contiguous().T), (a.T.Contiguous().T, b.T.Contiguous().T) })
+                {
+                    float[]? first = null;
+                    foreach (var threads in new[] { 1, 2, 3 })
+                    {
+                        Threading.Threads = threads;
+                        var c = Tensor.MatMul(x, y).ToArray();
+                        Assert.Equal(expected, c, new FloatComparer(1e-3f * MathF.Sqrt(k)));
+                        if (first == null) first = c; else Assert.Equal(first, c);
+                    }
+                }
+            }
+        }
+        finally { Threading.Threads = Environment.ProcessorCount; }
+    }
+
+    [Fact]
     public void MatMul_BatchedAndVectors()
     {
         var a = Tensor.Randn([3, 4, 5], new Generator(1));

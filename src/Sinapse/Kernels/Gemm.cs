@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Sinapse.Kernels;
@@ -7,20 +7,26 @@ namespace Sinapse.Kernels;
 /// Single-precision GEMM, C (+)= A·B, in the Goto/BLIS style: B is packed into NR-wide column panels (kc×NR),
 /// A into MR-high row panels (MR×kc), and a register-tiled FMA micro-kernel computes MR×NR tiles of C.
 /// Operands are read through arbitrary (row, column) strides, so transposed views cost nothing extra: the
-/// packing step absorbs the layout. Work is split over cores by rows (or columns when C is wide), each output
-/// element computed by exactly one thread in a fixed order: results are deterministic.
+/// packing step absorbs the layout. On several threads the team packs each kc×nc block of B once, together,
+/// into a shared buffer and then splits the rows of C; every output element is computed by exactly one thread in
+/// the same order as on one thread, so results are bit-identical for any thread count.
 /// </summary>
+/// <remarks>
+/// Blocking: a kc×NR panel of B (16 KiB at NR = 16) stays in L1 while the MC×kc block of A (≈144 KiB) streams from
+/// L2; the kc×NC block of B (3 MiB) lives in L3. k is cut into equal blocks of at most KC so that no thin last block
+/// pays the C load/store for little work.
+/// </remarks>
 public static unsafe partial class Gemm
 {
     const int MR = 6;
     const int KC = 256;
     const int MC = 144;
     const int NC = 3072;
+    /// <summary>Below this many multiply-adds a product runs on the calling thread only.</summary>
+    const long ParallelMinWork = 1 << 18;
     static readonly bool Use512 = Vector512.IsHardwareAccelerated;
     static readonly bool UseSimd = Vector256.IsHardwareAccelerated;
     static int NR => Use512 ? 32 : 16;
-
-    [ThreadStatic] static float[]? packA, packB;
 
     /// <summary>A matrix operand: storage, offset of element (0,0), row stride and column stride.</summary>
     public readonly record struct Operand(float[] Data, int Offset, int RowStride, int ColStride);
@@ -37,126 +43,142 @@ public static unsafe partial class Gemm
             return;
         }
         if (!UseSimd) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate); return; }
+        if (m == 1) { Gemv(n, k, a, b, c, cOffset, accumulate); return; }
 
+        var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate);
         int threads = Threading.Threads;
-        long work = (long)m * n * k;
-        if (threads == 1 || work < (1 << 20)) { Blocked(m, n, k, a, b, c, cOffset, ldc, accumulate); return; }
-
-        // Split rows (multiples of MR) or, when C is wide and short, columns (multiples of NR).
-        bool byRows = m >= n || m >= threads * 4 * MR;
-        int units = byRows ? (m + MR - 1) / MR : (n + NR - 1) / NR;
-        int parts = Math.Min(threads, units);
-        if (parts <= 1) { Blocked(m, n, k, a, b, c, cOffset, ldc, accumulate); return; }
-        int per = (units + parts - 1) / parts;
-        System.Threading.Tasks.Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
+        if (threads > 1 && (long)m * n * k >= ParallelMinWork)
         {
-            int unit = byRows ? MR : NR;
-            int s = p * per * unit, e = Math.Min(byRows ? m : n, (p + 1) * per * unit);
-            if (s >= e) return;
-            if (byRows)
-                Blocked(e - s, n, k, a with { Offset = a.Offset + s * a.RowStride }, b, c, cOffset + s * ldc, ldc, accumulate);
-            else
-                Blocked(m, e - s, k, a, b with { Offset = b.Offset + s * b.ColStride }, c, cOffset + s, ldc, accumulate);
-        });
+            var job = GemmJob.ForThisThread();
+            job.Problem = p;
+            job.SharedB = Scratch.ForThisThread().B;
+            try { if (WorkerPool.TryRun(job, threads)) return; }
+            finally { job.Problem = default; }
+        }
+        fixed (float* pa = a.Data, pb = b.Data, pc = c)
+            Blocked(p, pa, pb, pc, 0, 1, Scratch.ForThisThread().B, null);
     }
 
-    static void Blocked(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate)
-    {
-        int nr = NR;
-        int needB = KC * ((Math.Min(NC, n) + nr - 1) / nr * nr);
-        int needA = KC * ((Math.Min(MC, m) + MR - 1) / MR * MR);
-        if (packB == null || packB.Length < needB) packB = new float[needB];
-        if (packA == null || packA.Length < needA) packA = new float[needA];
-        var pa = packA; var pb = packB;
-        Span<float> tile = stackalloc float[MR * 32];
+    /// <summary>One product, with the raw operands pinned by the caller.</summary>
+    internal readonly record struct Problem(int M, int N, int K, Operand A, Operand B, float[] C, int COffset, int Ldc, bool Accumulate);
 
+    /// <summary>
+    /// Thread <paramref name="t"/> of <paramref name="threads"/>: packs its share of every B block into
+    /// <paramref name="sharedB"/>, waits for the others, then computes its rows of C.
+    /// </summary>
+    static void Blocked(in Problem p, float* aData, float* bData, float* cData, int t, int threads, float* sharedB, SpinBarrier? barrier)
+    {
+        int nr = NR, m = p.M, n = p.N, k = p.K;
+        int tiles = (m + MR - 1) / MR, per = (tiles + threads - 1) / threads;
+        int r0 = Math.Min(m, t * per * MR), r1 = Math.Min(m, (t + 1) * per * MR);
+        float* pa = Scratch.ForThisThread().A;
+        int kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
         for (int jc = 0; jc < n; jc += NC)
         {
-            int nc = Math.Min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC)
+            int nc = Math.Min(NC, n - jc), panels = (nc + nr - 1) / nr;
+            for (int pc = 0; pc < k; pc += kcStd)
             {
-                int kc = Math.Min(KC, k - pc);
-                bool add = accumulate || pc > 0;
-                PackB(b, pc, jc, kc, nc, nr, pb);
-                for (int ic = 0; ic < m; ic += MC)
+                int kc = Math.Min(kcStd, k - pc);
+                bool add = p.Accumulate || pc > 0;
+                PackB(p.B, bData, pc, jc, kc, nc, nr, sharedB, t * panels / threads, (t + 1) * panels / threads);
+                barrier?.Wait(threads);
+                for (int ic = r0; ic < r1; ic += MC)
                 {
-                    int mc = Math.Min(MC, m - ic);
-                    PackA(a, ic, pc, mc, kc, pa);
-                    fixed (float* pA = pa, pB = pb, pC = c, pT = tile)
-                    {
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            int nn = Math.Min(nr, nc - jr);
-                            float* bp = pB + jr * kc;
-                            for (int ir = 0; ir < mc; ir += MR)
-                            {
-                                int mm = Math.Min(MR, mc - ir);
-                                float* ap = pA + ir * kc;
-                                float* cp = pC + cOffset + (ic + ir) * ldc + jc + jr;
-                                if (mm == MR && nn == nr)
-                                {
-                                    if (Use512) Kernel512(kc, ap, bp, cp, ldc, add); else Kernel256(kc, ap, bp, cp, ldc, add);
-                                }
-                                else
-                                {
-                                    // Edge tile: compute the full padded tile into a scratch buffer, copy the valid part.
-                                    if (Use512) Kernel512(kc, ap, bp, pT, nr, false); else Kernel256(kc, ap, bp, pT, nr, false);
-                                    for (int i = 0; i < mm; i++)
-                                        for (int j = 0; j < nn; j++)
-                                            cp[i * ldc + j] = add ? cp[i * ldc + j] + pT[i * nr + j] : pT[i * nr + j];
-                                }
-                            }
-                        }
-                    }
+                    int mc = Math.Min(MC, r1 - ic);
+                    PackA(p.A, aData, ic, pc, mc, kc, pa);
+                    Macro(mc, nc, kc, nr, pa, sharedB, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add);
+                }
+                barrier?.Wait(threads);
+            }
+        }
+    }
+
+    /// <summary>All MR×NR tiles of one packed mc×kc block of A against one packed kc×nc block of B. // (mc,kc)·(kc,nc)</summary>
+    static void Macro(int mc, int nc, int kc, int nr, float* pa, float* pb, float* c, int ldc, bool add)
+    {
+        float* tile = stackalloc float[MR * 32];
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int nn = Math.Min(nr, nc - jr);
+            float* bp = pb + jr * kc;
+            for (int ir = 0; ir < mc; ir += MR)
+            {
+                int mm = Math.Min(MR, mc - ir);
+                float* ap = pa + ir * kc;
+                float* cp = c + (long)ir * ldc + jr;
+                if (mm == MR && nn == nr)
+                {
+                    if (Use512) Kernel512(kc, ap, bp, cp, ldc, add); else Kernel256(kc, ap, bp, cp, ldc, add);
+                    continue;
+                }
+                // Edge tile: the same kernel into a scratch tile (packing zero-padded A and B), then the valid part.
+                if (Use512) Kernel512(kc, ap, bp, tile, nr, false); else Kernel256(kc, ap, bp, tile, nr, false);
+                for (int i = 0; i < mm; i++)
+                {
+                    float* dst = cp + (long)i * ldc, src = tile + i * nr;
+                    if (add) for (int j = 0; j < nn; j++) dst[j] += src[j];
+                    else for (int j = 0; j < nn; j++) dst[j] = src[j];
                 }
             }
         }
     }
 
     /// <summary>Packs A[ic..ic+mc, pc..pc+kc] as MR-row panels, each stored k-major (MR values per k), zero-padded.</summary>
-    static void PackA(Operand a, int ic, int pc, int mc, int kc, float[] dst)
+    static void PackA(in Operand a, float* src, int ic, int pc, int mc, int kc, float* dst)
     {
-        var src = a.Data;
-        for (int ir = 0; ir < mc; ir += MR)
+        int rs = a.RowStride, cs = a.ColStride;
+        for (int ir = 0; ir < mc; ir += MR, dst += MR * kc)
         {
-            int baseIdx = ir * kc;
             int mm = Math.Min(MR, mc - ir);
-            for (int r = 0; r < MR; r++)
+            float* s0 = src + a.Offset + (long)(ic + ir) * rs + (long)pc * cs;
+            if (mm < MR) new Span<float>(dst, MR * kc).Clear();
+            if (cs == 1)
             {
-                if (r >= mm) { for (int p = 0; p < kc; p++) dst[baseIdx + p * MR + r] = 0f; continue; }
-                int s = a.Offset + (ic + ir + r) * a.RowStride + pc * a.ColStride;
-                int cs = a.ColStride;
-                for (int p = 0; p < kc; p++) dst[baseIdx + p * MR + r] = src[s + p * cs];
-            }
-        }
-    }
-
-    /// <summary>Packs B[pc..pc+kc, jc..jc+nc] as NR-column panels, each stored k-major (NR values per k), zero-padded.</summary>
-    static void PackB(Operand b, int pc, int jc, int kc, int nc, int nr, float[] dst)
-    {
-        var src = b.Data;
-        for (int jr = 0; jr < nc; jr += nr)
-        {
-            int baseIdx = jr * kc;
-            int nn = Math.Min(nr, nc - jr);
-            if (b.ColStride == 1)
-            {
-                for (int p = 0; p < kc; p++)
+                // Row-major A: walk each row once, scattering into the panel with stride MR.
+                for (int r = 0; r < mm; r++)
                 {
-                    int s = b.Offset + (pc + p) * b.RowStride + jc + jr;
-                    var d = dst.AsSpan(baseIdx + p * nr, nr);
-                    src.AsSpan(s, nn).CopyTo(d);
-                    if (nn < nr) d[nn..].Clear();
+                    float* s = s0 + (long)r * rs, d = dst + r;
+                    for (int q = 0; q < kc; q++) d[q * MR] = s[q];
                 }
             }
             else
             {
-                for (int j = 0; j < nr; j++)
+                // Column-major (transposed) A: for each k the MR values are rs apart (contiguous when rs == 1).
+                for (int q = 0; q < kc; q++)
                 {
-                    if (j >= nn) { for (int p = 0; p < kc; p++) dst[baseIdx + p * nr + j] = 0f; continue; }
-                    int s = b.Offset + pc * b.RowStride + (jc + jr + j) * b.ColStride;
-                    int rs = b.RowStride;
-                    for (int p = 0; p < kc; p++) dst[baseIdx + p * nr + j] = src[s + p * rs];
+                    float* s = s0 + (long)q * cs, d = dst + q * MR;
+                    for (int r = 0; r < mm; r++) d[r] = s[(long)r * rs];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs panels [p0, p1) of B[pc..pc+kc, jc..jc+nc] as NR-column panels, each stored k-major (NR values per k),
+    /// zero-padded.
+    /// </summary>
+    static void PackB(in Operand b, float* src, int pc, int jc, int kc, int nc, int nr, float* dst, int p0, int p1)
+    {
+        int rs = b.RowStride, cs = b.ColStride;
+        for (int panel = p0; panel < p1; panel++)
+        {
+            int jr = panel * nr, nn = Math.Min(nr, nc - jr);
+            float* d = dst + (long)jr * kc;
+            float* s0 = src + b.Offset + (long)pc * rs + (long)(jc + jr) * cs;
+            if (nn < nr) new Span<float>(d, nr * kc).Clear();
+            if (cs == 1)
+            {
+                // Row-major B: each k copies nn contiguous values.
+                for (int q = 0; q < kc; q++)
+                    new ReadOnlySpan<float>(s0 + (long)q * rs, nn).CopyTo(new Span<float>(d + q * nr, nn));
+            }
+            else
+            {
+                // Transposed B (e.g. a Linear weight read as Wᵀ): each column is contiguous along k when rs == 1.
+                for (int j = 0; j < nn; j++)
+                {
+                    float* s = s0 + (long)j * cs, dj = d + j;
+                    for (int q = 0; q < kc; q++) dj[q * nr] = s[(long)q * rs];
                 }
             }
         }
@@ -173,5 +195,34 @@ public static unsafe partial class Gemm
                 ref float dst = ref c[cOffset + i * ldc + j];
                 dst = accumulate ? dst + s : s;
             }
+    }
+
+    /// <summary>Per-thread packing buffers, 64-byte aligned native memory, freed when the thread ends.</summary>
+    sealed class Scratch
+    {
+        [ThreadStatic] static Scratch? local;
+        public readonly float* A = (float*)NativeMemory.AlignedAlloc((nuint)(MC * KC * sizeof(float)), 64);
+        public readonly float* B = (float*)NativeMemory.AlignedAlloc((nuint)(KC * NC * sizeof(float)), 64);
+        public static Scratch ForThisThread() => local ??= new Scratch();
+        ~Scratch() { NativeMemory.AlignedFree(A); NativeMemory.AlignedFree(B); }
+    }
+
+    /// <summary>A product split over the worker team, with the packed B block they share.</summary>
+    sealed class GemmJob : ITeamJob
+    {
+        [ThreadStatic] static GemmJob? local;
+        readonly SpinBarrier barrier = new();
+        public Problem Problem;
+        public static GemmJob ForThisThread() => local ??= new GemmJob();
+
+        /// <summary>The B block all threads of this job pack into and read: the calling thread's scratch.</summary>
+        public float* SharedB;
+
+        public void Execute(int thread, int threads)
+        {
+            var p = Problem;
+            fixed (float* pa = p.A.Data, pb = p.B.Data, pc = p.C)
+                Blocked(p, pa, pb, pc, thread, threads, SharedB, barrier);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sinapse.Kernels;
 
@@ -9,6 +10,7 @@ public static unsafe partial class Gemm
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        PrefetchC(c, ldc, 32);
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -25,6 +27,16 @@ public static unsafe partial class Gemm
         Store512(c + 3 * ldc, c30, c31, add); Store512(c + 4 * ldc, c40, c41, add); Store512(c + 5 * ldc, c50, c51, add);
     }
 
+    /// <summary>
+    /// Asks for the C tile's cache lines before the k loop, so the final load/store of C does not stall on a miss
+    /// (C rows are far apart for large n and have usually left the caches since the previous k block).
+    /// </summary>
+    static void PrefetchC(float* c, int ldc, int nr)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < 6; i++) { Sse.Prefetch0(c + (long)i * ldc); Sse.Prefetch0(c + (long)i * ldc + nr - 1); }
+    }
+
     static void Store512(float* c, Vector512<float> v0, Vector512<float> v1, bool add)
     {
         if (add) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + 16); }
@@ -36,6 +48,7 @@ public static unsafe partial class Gemm
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        PrefetchC(c, ldc, 16);
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);

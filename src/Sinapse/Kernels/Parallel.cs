@@ -1,13 +1,16 @@
 namespace Sinapse.Kernels;
 
 /// <summary>
-/// Splits work across cores. The split depends only on the problem size and <see cref="Sinapse.Threading.Threads"/>,
-/// never on timing, so results are bit-identical from run to run.
+/// Splits work across cores on the <see cref="WorkerPool"/>. The split depends only on the problem size and
+/// <see cref="Sinapse.Threading.Threads"/>, never on timing, so results are bit-identical from run to run; when the
+/// team is busy the same chunks run one after another on the caller.
 /// </summary>
 internal static class Par
 {
     /// <summary>Below this many elements an element-wise op runs on the calling thread.</summary>
     public const int ElementwiseThreshold = 1 << 15;
+
+    [ThreadStatic] static ForJob? cached;
 
     /// <summary>Runs body(start, end) over [0, n) in up to Threads contiguous chunks, each a multiple of <paramref name="align"/>.</summary>
     public static void For(int n, int minPerChunk, Action<int, int> body, int align = 16)
@@ -18,10 +21,29 @@ internal static class Par
         int per = (n + chunks - 1) / chunks;
         per = (per + align - 1) / align * align;
         chunks = (n + per - 1) / per;
-        System.Threading.Tasks.Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        var job = cached ?? new ForJob();
+        cached = null; // a nested call on this thread gets its own job object
+        job.Set(n, per, chunks, body);
+        try
         {
-            int s = c * per, e = Math.Min(n, s + per);
-            body(s, e);
-        });
+            if (!WorkerPool.TryRun(job, Math.Min(threads, chunks)))
+                for (int c = 0; c < chunks; c++) job.Chunk(c);
+        }
+        finally { job.Set(0, 0, 0, null); cached = job; }
+    }
+
+    sealed class ForJob : ITeamJob
+    {
+        int n, per, chunks;
+        Action<int, int>? body;
+
+        public void Set(int n, int per, int chunks, Action<int, int>? body) { this.n = n; this.per = per; this.chunks = chunks; this.body = body; }
+
+        public void Chunk(int c) { int s = c * per; body!(s, Math.Min(n, s + per)); }
+
+        public void Execute(int thread, int threads)
+        {
+            for (int c = thread; c < chunks; c += threads) Chunk(c);
+        }
     }
 }

@@ -1,0 +1,118 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+
+namespace Sinapse.Kernels;
+
+public static unsafe partial class Gemm
+{
+    /// <summary>Below this many multiply-adds a matrix-vector product runs on the calling thread only.</summary>
+    const long GemvParallelMinWork = 1 << 15;
+
+    /// <summary>
+    /// The m = 1 case, y[n] (+)= x[k]·B[k×n]: single-sample inference. It streams B once, so it is bound by memory
+    /// bandwidth, not arithmetic; on several threads each core streams its own slice of the columns (for a Linear
+    /// weight, its own rows of W), so both cores' caches and load ports work on the weights at once.
+    /// </summary>
+    static void Gemv(int n, int k, Operand a, Operand b, float[] c, int cOffset, bool accumulate)
+    {
+        float[]? rented = null;
+        float[] x = a.Data; int xOff = a.Offset;
+        if (a.ColStride != 1)
+        {
+            rented = ArrayPool<float>.Shared.Rent(k);
+            for (int q = 0; q < k; q++) rented[q] = a.Data[a.Offset + q * a.ColStride];
+            x = rented; xOff = 0;
+        }
+        try
+        {
+            var job = GemvJob.ForThisThread();
+            job.Set(n, k, x, xOff, b, c, cOffset, accumulate);
+            int threads = Threading.Threads;
+            if (threads <= 1 || (long)n * k < GemvParallelMinWork || !WorkerPool.TryRun(job, threads)) job.Execute(0, 1);
+            job.Set(0, 0, null!, 0, default, null!, 0, false);
+        }
+        finally { if (rented != null) ArrayPool<float>.Shared.Return(rented); }
+    }
+
+    sealed class GemvJob : ITeamJob
+    {
+        [ThreadStatic] static GemvJob? local;
+        public static GemvJob ForThisThread() => local ??= new GemvJob();
+        int n, k, xOff, cOffset; float[] x = null!, c = null!; Operand b; bool add;
+
+        public void Set(int n, int k, float[] x, int xOff, Operand b, float[] c, int cOffset, bool add)
+        { this.n = n; this.k = k; this.x = x; this.xOff = xOff; this.b = b; this.c = c; this.cOffset = cOffset; this.add = add; }
+
+        public void Execute(int t, int threads)
+        {
+            int j0 = (int)((long)n * t / threads) & ~3, j1 = t == threads - 1 ? n : (int)((long)n * (t + 1) / threads) & ~3;
+            if (j0 >= j1) return;
+            fixed (float* px = x, pb = b.Data, pc = c)
+            {
+                float* xs = px + xOff, bs = pb + b.Offset, y = pc + cOffset;
+                if (b.RowStride == 1) DotColumns(k, xs, bs, b.ColStride, y, j0, j1, add);
+                else if (b.ColStride == 1) AxpyRows(k, xs, bs, b.RowStride, y, j0, j1, add);
+                else
+                    for (int j = j0; j < j1; j++)
+                    {
+                        float s = 0;
+                        for (int q = 0; q < k; q++) s += xs[q] * bs[(long)q * b.RowStride + (long)j * b.ColStride];
+                        y[j] = add ? y[j] + s : s;
+                    }
+            }
+        }
+    }
+
+    /// <summary>y[j] (+)= x·B[:, j] with each column of B contiguous (cs apart): four columns share each load of x.</summary>
+    static void DotColumns(int k, float* x, float* b, long cs, float* y, int j0, int j1, bool add)
+    {
+        int j = j0;
+        for (; j + 4 <= j1; j += 4)
+        {
+            float* w0 = b + j * cs, w1 = w0 + cs, w2 = w1 + cs, w3 = w2 + cs;
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            int q = 0;
+            for (; q + 8 <= k; q += 8)
+            {
+                var xv = Vector256.Load(x + q);
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + q), xv, s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + q), xv, s1);
+                s2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + q), xv, s2);
+                s3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + q), xv, s3);
+            }
+            float r0 = Vector256.Sum(s0), r1 = Vector256.Sum(s1), r2 = Vector256.Sum(s2), r3 = Vector256.Sum(s3);
+            for (; q < k; q++) { r0 += w0[q] * x[q]; r1 += w1[q] * x[q]; r2 += w2[q] * x[q]; r3 += w3[q] * x[q]; }
+            if (add) { y[j] += r0; y[j + 1] += r1; y[j + 2] += r2; y[j + 3] += r3; }
+            else { y[j] = r0; y[j + 1] = r1; y[j + 2] = r2; y[j + 3] = r3; }
+        }
+        for (; j < j1; j++)
+        {
+            // Same summation order as the four-column loop, so a column's result does not depend on the split.
+            float* w = b + j * cs;
+            Vector256<float> s = default;
+            int q = 0;
+            for (; q + 8 <= k; q += 8) s = Vector256.FusedMultiplyAdd(Vector256.Load(w + q), Vector256.Load(x + q), s);
+            float r = Vector256.Sum(s);
+            for (; q < k; q++) r += w[q] * x[q];
+            y[j] = add ? y[j] + r : r;
+        }
+    }
+
+    /// <summary>y[j0..j1] (+)= Σ_q x[q]·B[q, j0..j1] with the rows of B contiguous (rs apart).</summary>
+    static void AxpyRows(int k, float* x, float* b, long rs, float* y, int j0, int j1, bool add)
+    {
+        int len = j1 - j0;
+        var dst = new Span<float>(y + j0, len);
+        if (!add) dst.Clear();
+        for (int q = 0; q < k; q++)
+        {
+            float xq = x[q];
+            float* row = b + q * rs + j0;
+            int j = 0;
+            var xv = Vector256.Create(xq);
+            for (; j + 8 <= len; j += 8)
+                Vector256.FusedMultiplyAdd(Vector256.Load(row + j), xv, Vector256.Load(y + j0 + j)).Store(y + j0 + j);
+            for (; j < len; j++) y[j0 + j] = MathF.FusedMultiplyAdd(row[j], xq, y[j0 + j]);
+        }
+    }
+}
