@@ -60,6 +60,26 @@ public static class Autograd
         var kept = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
         foreach (var t in order) if (t.GradFn == null && t.Grad != null) kept.Add(t.Grad.data);
         foreach (var a in rented) if (!kept.Contains(a)) BufferPool.Return(a);
+        ReleaseGraph(order, kept);
+    }
+
+    /// <summary>
+    /// Gives back what the forward pass left only to the graph: hidden activations marked
+    /// <see cref="Tensor.GraphOwned"/> and buffers saved by ops (<see cref="Node.Owned"/>). Their graph can then not be
+    /// differentiated again, as in PyTorch without retain_graph; its nodes are marked so a second Backward says so.
+    /// </summary>
+    static void ReleaseGraph(List<Tensor> order, HashSet<float[]> kept)
+    {
+        var free = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order)
+        {
+            if (t.GradFn == null) { kept.Add(t.data); continue; }
+            if (t.GraphOwned) free.Add(t.data);
+            if (t.GradFn.Owned is { } owned) { foreach (var a in owned) free.Add(a); owned.Clear(); }
+        }
+        if (free.Count == 0) return;
+        foreach (var t in order) if (t.GradFn != null) { t.GradFn.Released = true; if (!t.GraphOwned) kept.Add(t.data); }
+        foreach (var a in free) if (!kept.Contains(a)) BufferPool.Return(a);
     }
 
     static void Propagate(List<Tensor> order, Dictionary<Tensor, Tensor> grads)
@@ -76,6 +96,8 @@ public static class Autograd
                 continue;
             }
             var node = t.GradFn;
+            if (node.Released)
+                throw new InvalidOperationException($"Backward: the graph through '{node.Op}' was already differentiated and its buffers were freed; run the forward pass again before calling Backward a second time.");
             var ins = node.Backward(gt);
             for (int k = 0; k < node.Inputs.Length; k++)
             {

@@ -10,6 +10,19 @@ internal sealed class Node
     public readonly Tensor[] Inputs;
     public readonly Func<Tensor, Tensor?[]> Backward;
 
+    /// <summary>Buffers only this node's backward reads (saved for it by the forward op); pooled after Backward.</summary>
+    public List<float[]>? Owned;
+
+    /// <summary>True once a Backward through this node has recycled the graph's buffers: it cannot run again.</summary>
+    public bool Released;
+
+    /// <summary>Hands a scratch buffer to the node of <paramref name="output"/>, or straight back to the pool when no graph was recorded.</summary>
+    public static void Own(Tensor output, float[] buffer)
+    {
+        if (output.GradFn is { } n) (n.Owned ??= new List<float[]>(1)).Add(buffer);
+        else BufferPool.Return(buffer);
+    }
+
     Node(string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
     {
         Op = op; Inputs = inputs; Backward = backward;

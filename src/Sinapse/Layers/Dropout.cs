@@ -6,6 +6,7 @@ namespace Sinapse.Layers;
 /// </summary>
 public sealed class Dropout : Module
 {
+    protected internal override bool KeepsNoActivations => true;
     readonly Generator gen;
     public float P { get; }
 
@@ -31,6 +32,7 @@ public sealed class Dropout : Module
 /// <summary>Flattens dimensions startDim..endDim (default: all but the batch). Shape: (N, C, H, W) → (N, C·H·W).</summary>
 public sealed class Flatten : Module
 {
+    protected internal override bool KeepsNoActivations => true;
     public int StartDim { get; }
     public int EndDim { get; }
     public Flatten(int startDim = 1, int endDim = -1) { StartDim = startDim; EndDim = endDim; }

@@ -7,6 +7,7 @@ namespace Sinapse.Layers;
 /// <remarks>Shape: input (…, in_features) → output (…, out_features). Weight (out, in); bias (out).</remarks>
 public sealed class Linear : Module
 {
+    protected internal override bool KeepsNoActivations => true;
     public int InFeatures { get; }
     public int OutFeatures { get; }
     public Tensor Weight { get; }

@@ -18,6 +18,14 @@ public abstract class Module
     /// <summary>Computes the module's output. Shape: documented by each module.</summary>
     public abstract Tensor Forward(Tensor input);
 
+    /// <summary>
+    /// True when <see cref="Forward"/> keeps no reference to its input or its output once it returns (true of every
+    /// built-in layer). <see cref="Sequential"/> then recycles the hidden activation between two such layers into
+    /// the buffer pool: at once without a graph, after Backward with one. A custom layer that stores its input or
+    /// output (Hebbian traces, recurrent state) must leave this false, the default.
+    /// </summary>
+    protected internal virtual bool KeepsNoActivations => false;
+
     /// <summary>Same as <see cref="Forward"/>.</summary>
     public Tensor Call(Tensor input) => Forward(input);
 

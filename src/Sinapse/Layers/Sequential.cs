@@ -19,10 +19,29 @@ public sealed class Sequential : Module
     public Module this[int i] => layers[i];
     public IReadOnlyList<Module> Layers => layers;
 
+    /// <summary>True when every layer is (a nested Sequential of layers that are all such).</summary>
+    protected internal override bool KeepsNoActivations => layers.TrueForAll(l => l.KeepsNoActivations);
+
     public override Tensor Forward(Tensor input)
     {
+        // A hidden activation made by one layer and read by the next, both keeping no reference to it, is reachable
+        // only from here and from the graph: without a graph its buffer goes back to the pool as soon as the next
+        // layer is done with it; with one, when Backward has used it. Views (same storage) are never recycled.
         var x = input;
-        foreach (var l in layers) x = l.Forward(x);
+        bool xHidden = false;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            var y = layer.Forward(x);
+            bool fresh = !ReferenceEquals(y.data, x.data) && !ReferenceEquals(y.data, input.data);
+            if (xHidden && fresh && layer.KeepsNoActivations)
+            {
+                if (x.GradFn != null) x.GraphOwned = true;
+                else if (!x.RequiresGrad) BufferPool.Return(x.data);
+            }
+            xHidden = fresh && layer.KeepsNoActivations;
+            x = y;
+        }
         return x;
     }
 

@@ -57,6 +57,8 @@ public sealed class CrossEntropyLoss(Reduction reduction = Reduction.Mean, float
 
     public override Tensor Forward(Tensor input, Tensor target)
     {
+        if (Weights == null && LabelSmoothing == 0 && Reduction != Reduction.None && input.Rank == 2)
+            return Tensor.SoftmaxCrossEntropy(input, target, Reduction == Reduction.Mean);
         var logp = input.LogSoftmax(1);
         var (picked, w) = Pick("CrossEntropyLoss", logp, target, Weights);
         var nll = WeightedReduce(-picked, w, Reduction);

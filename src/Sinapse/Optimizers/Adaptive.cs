@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Sinapse.Optimizers;
 
 /// <summary>Adagrad: per-weight rate η/√(Σg² + ε); large past gradients slow a weight down.</summary>
@@ -82,12 +85,34 @@ public class Adam : Optimizer
         float c1 = 1f - MathF.Pow(b1, StepCount), c2 = 1f - MathF.Pow(b2, StepCount);
         float stepSize = lr / c1, rc2 = 1f / MathF.Sqrt(c2);
         bool decoupled = Decoupled;
-        for (int i = 0; i < w.Length; i++)
+        float lrwd = lr * wd, a1 = 1 - b1, a2 = 1 - b2;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // The same arithmetic, in the same order, eight weights at a time (no FMA contraction, so the
+            // vector lanes and the scalar tail give identical results).
+            ref float rw = ref MemoryMarshal.GetReference(w);
+            ref float rg = ref MemoryMarshal.GetReference(g);
+            var vb1 = Vector256.Create(b1); var vb2 = Vector256.Create(b2); var va1 = Vector256.Create(a1); var va2 = Vector256.Create(a2);
+            var vlrwd = Vector256.Create(lrwd); var vwd = Vector256.Create(wd); var vstep = Vector256.Create(stepSize);
+            var vrc2 = Vector256.Create(rc2); var veps = Vector256.Create(eps);
+            for (; i <= w.Length - 8; i += 8)
+            {
+                var wv = Vector256.LoadUnsafe(ref rw, (nuint)i);
+                var gv = Vector256.LoadUnsafe(ref rg, (nuint)i);
+                if (decoupled) wv -= vlrwd * wv; else gv += vwd * wv;
+                var mv = vb1 * Vector256.LoadUnsafe(ref mi[i]) + va1 * gv;
+                var vv = vb2 * Vector256.LoadUnsafe(ref vi[i]) + va2 * gv * gv;
+                mv.StoreUnsafe(ref mi[i]); vv.StoreUnsafe(ref vi[i]);
+                (wv - vstep * mv / (Vector256.Sqrt(vv) * vrc2 + veps)).StoreUnsafe(ref rw, (nuint)i);
+            }
+        }
+        for (; i < w.Length; i++)
         {
             float gi = g[i];
-            if (decoupled) w[i] -= lr * wd * w[i]; else gi += wd * w[i];
-            mi[i] = b1 * mi[i] + (1 - b1) * gi;
-            vi[i] = b2 * vi[i] + (1 - b2) * gi * gi;
+            if (decoupled) w[i] -= lrwd * w[i]; else gi += wd * w[i];
+            mi[i] = b1 * mi[i] + a1 * gi;
+            vi[i] = b2 * vi[i] + a2 * gi * gi;
             w[i] -= stepSize * mi[i] / (MathF.Sqrt(vi[i]) * rc2 + eps);
         }
     }

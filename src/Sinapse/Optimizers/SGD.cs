@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Sinapse.Optimizers;
 
 /// <summary>
@@ -22,18 +25,33 @@ public sealed class SGD : Optimizer
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
     {
         float lr = LearningRate, mu = Momentum, wd = WeightDecay;
-        if (mu == 0)
+        // first step: v = g; then v = μv + g. Written as v = μ'·v + g with μ' = 0 on the first step.
+        var v = mu == 0 ? null : State(velocity, index);
+        float mu1 = StepCount == 1 ? 0f : mu;
+        bool nesterov = Nesterov;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            for (int i = 0; i < w.Length; i++) w[i] -= lr * (g[i] + wd * w[i]);
-            return;
+            ref float rw = ref MemoryMarshal.GetReference(w);
+            ref float rg = ref MemoryMarshal.GetReference(g);
+            var vlr = Vector256.Create(lr); var vwd = Vector256.Create(wd); var vmu = Vector256.Create(mu); var vmu1 = Vector256.Create(mu1);
+            for (; i <= w.Length - 8; i += 8)
+            {
+                var wv = Vector256.LoadUnsafe(ref rw, (nuint)i);
+                var gi = Vector256.LoadUnsafe(ref rg, (nuint)i) + vwd * wv;
+                if (v == null) { (wv - vlr * gi).StoreUnsafe(ref rw, (nuint)i); continue; }
+                ref float rv = ref v[i];
+                var vv = vmu1 * Vector256.LoadUnsafe(ref rv) + gi;
+                vv.StoreUnsafe(ref rv);
+                (wv - vlr * (nesterov ? gi + vmu * vv : vv)).StoreUnsafe(ref rw, (nuint)i);
+            }
         }
-        var v = State(velocity, index);
-        bool first = StepCount == 1;
-        for (int i = 0; i < w.Length; i++)
+        for (; i < w.Length; i++)
         {
             float gi = g[i] + wd * w[i];
-            v[i] = first ? gi : mu * v[i] + gi;
-            w[i] -= lr * (Nesterov ? gi + mu * v[i] : v[i]);
+            if (v == null) { w[i] -= lr * gi; continue; }
+            v[i] = mu1 * v[i] + gi;
+            w[i] -= lr * (nesterov ? gi + mu * v[i] : v[i]);
         }
     }
 }

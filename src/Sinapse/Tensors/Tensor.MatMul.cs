@@ -78,10 +78,34 @@ public sealed partial class Tensor
         var result = Node.Record(new Tensor(o.data, 0, new[] { rows, outF }, new[] { outF, 1 }), "Linear", inputs, g =>
         {
             var gx = x2.RequiresGrad ? MatMul(g, weight) : null;
-            var gw = weight.RequiresGrad ? MatMul(g.T, x2) : null;
-            var gb = bias != null && bias.RequiresGrad ? g.Sum(0) : null;
+            // A leaf weight that already has a gradient buffer gets dW = dyᵀ·x added in place by the GEMM
+            // (accumulate), and db the column sums: no temporary and no separate accumulation pass.
+            Tensor? gw = null, gb = null;
+            if (weight.RequiresGrad && !AccumulateInPlace(weight, g, (gd, go) =>
+                    Gemm.Multiply(outF, inF, rows, new Gemm.Operand(g.data, g.offset, g.strides[1], g.strides[0]),
+                        new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]), gd, go, inF, accumulate: true)))
+                gw = MatMul(g.T, x2);
+            if (bias != null && bias.RequiresGrad && !AccumulateInPlace(bias, g, (gd, go) =>
+                {
+                    for (int r = 0; r < rows; r++)
+                        Elementwise.Binary<AddOp>(gd.AsSpan(go, outF), g.data.AsSpan(g.offset + r * g.strides[0], outF), gd.AsSpan(go, outF));
+                }))
+                gb = g.Sum(0);
             return bias != null ? [gx, gw, gb] : [gx, gw];
         });
         return x.Rank == 2 ? result : result.Reshape(outShape);
+    }
+
+    /// <summary>
+    /// For a leaf parameter whose <see cref="Grad"/> is a contiguous buffer of its shape, runs
+    /// <paramref name="addInto"/>(grad storage, offset) and returns true; otherwise false (the engine accumulates).
+    /// Needs g contiguous by rows (stride 1 along the last axis).
+    /// </summary>
+    static bool AccumulateInPlace(Tensor param, Tensor g, Action<float[], int> addInto)
+    {
+        if (param.GradFn != null || param.Grad is not { } pg || !pg.IsContiguous || g.strides[^1] != 1
+            || !pg.shape.AsSpan().SequenceEqual(param.shape)) return false;
+        addInto(pg.data, pg.offset);
+        return true;
     }
 }

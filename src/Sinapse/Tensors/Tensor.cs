@@ -23,6 +23,12 @@ public sealed partial class Tensor
     /// <summary>The node of the autograd graph that produced this tensor (null for leaves).</summary>
     internal Node? GradFn;
 
+    /// <summary>
+    /// Set by code that created this tensor and knows nobody but the autograd graph can reach it (a hidden
+    /// activation inside <see cref="Layers.Sequential"/>): its storage goes back to the pool when Backward finishes.
+    /// </summary>
+    internal bool GraphOwned;
+
     internal Tensor(float[] data, int offset, int[] shape, int[] strides)
     {
         this.data = data;

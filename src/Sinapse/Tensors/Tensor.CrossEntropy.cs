@@ -1,0 +1,56 @@
+namespace Sinapse;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Fused softmax + cross-entropy on logits with class-index targets: loss = Σᵢ (log Σⱼ e^xᵢⱼ − xᵢ,tᵢ), divided by
+    /// the number of rows when <paramref name="mean"/>. One pass forward keeps the probabilities p; the backward is
+    /// the classic dx = (p − onehot(t))·g/N, one pass with no log-softmax graph in between.
+    /// Shape: logits (N, C), target (N) class indices stored as floats → scalar.
+    /// </summary>
+    public static Tensor SoftmaxCrossEntropy(Tensor logits, Tensor target, bool mean = true)
+    {
+        const string op = "CrossEntropyLoss";
+        if (logits.Rank != 2) throw new ArgumentException($"{op}: input must be (N, C), got {ShapeUtil.Str(logits.shape)}.");
+        int n = logits.shape[0], c = logits.shape[1];
+        if (target.Rank != 1 || target.shape[0] != n)
+            throw new ArgumentException($"{op}: target must be (N) = ({n},) class indices, got {ShapeUtil.Str(target.shape)} for input {ShapeUtil.Str(logits.shape)}.");
+        var x = logits.IsContiguous ? logits : logits.Detach().Contiguous();
+        var labels = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            float v = target.data[target.offset + i * target.strides[0]];
+            if (v != MathF.Floor(v) || v < 0 || v >= c) throw new ArgumentException($"{op}: target value {v} is not a class index in [0, {c}).");
+            labels[i] = (int)v;
+        }
+
+        // Forward, row by row: p = softmax(x), loss_i = log Σ e^(x − max) − (x_t − max).   // (N,C)
+        var p = BufferPool.Rent(n * c);
+        double total = 0;
+        var xs = x.data.AsSpan(x.offset, n * c);
+        for (int i = 0; i < n; i++)
+        {
+            var row = xs.Slice(i * c, c);
+            var pr = p.AsSpan(i * c, c);
+            float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(row, max, pr);
+            System.Numerics.Tensors.TensorPrimitives.Exp(pr, pr);
+            float sum = System.Numerics.Tensors.TensorPrimitives.Sum(pr);
+            System.Numerics.Tensors.TensorPrimitives.Divide(pr, sum, pr);
+            total += MathF.Log(sum) - (row[labels[i]] - max);
+        }
+        var o = Scalar((float)(mean ? total / Math.Max(n, 1) : total));
+
+        // Backward: dx = (p − onehot)·g / N.
+        Node.Record(o, "SoftmaxCrossEntropy", [logits], g =>
+        {
+            float scale = g.data[g.offset] / (mean ? Math.Max(n, 1) : 1);
+            var dx = new Tensor([n, c]);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(p.AsSpan(0, n * c), scale, dx.data.AsSpan(0, n * c));
+            for (int i = 0; i < n; i++) dx.data[i * c + labels[i]] -= scale;
+            return [dx];
+        });
+        Node.Own(o, p);
+        return o;
+    }
+}
