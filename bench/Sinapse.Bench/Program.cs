@@ -1,32 +1,37 @@
 // Benchmark workloads of shared WORKLOADS.md (W1 sgemm, W2 MLP train step, W5 single-sample latency, W6 batch
-// inference) for one engine per process: `--engine sinapse|torch`. Alternate engines over several process runs
-// (bench/run.sh) and compare medians: 2-thread figures on the VM drift by ±15%.
-// Usage: Sinapse.Bench --engine sinapse|torch [--workloads W1,W2,W5,W6] [--threads 1,2] [--quick]
-using System.Diagnostics;
-using System.Globalization;
+// inference, MEM memory over a long W2 run, TTA time to accuracy on MNIST), Sinapse against TorchSharp-cpu.
+// Two modes:
+//   --engine sinapse|torch   one engine in this process; prints tab-separated result lines
+//                            (engine, workload, case, threads, value, unit) on stdout.
+//   --runs N                 the driver: starts this program N times per engine, alternating engines (the VM's
+//                            2-thread figures drift by ±15%, so only medians over alternated processes compare),
+//                            then prints and saves medians, spreads and ratios (see Driver.cs).
+// One engine per process keeps the two runtimes (thread pools, allocators, libtorch's OpenMP) from disturbing each
+// other. See bench/README.md.
+using System.Runtime.CompilerServices;
 using Sinapse.Bench;
 
-string engine = "sinapse"; string[] workloads = ["W1", "W2", "W5", "W6"]; int[] threads = [2, 1]; bool quick = false;
-for (int i = 0; i < args.Length; i++)
-{
-    switch (args[i])
-    {
-        case "--engine": engine = args[++i]; break;
-        case "--workloads": workloads = args[++i].Split(','); break;
-        case "--threads": threads = args[++i].Split(',').Select(int.Parse).ToArray(); break;
-        case "--quick": quick = true; break;
-        default: Console.Error.WriteLine($"error: unknown option {args[i]}"); return 2;
-    }
-}
-IEngine e = engine switch { "sinapse" => new SinapseEngine(), "torch" => new TorchEngine(), _ => throw new ArgumentException($"--engine {engine}") };
-var timing = quick ? Timing.Quick : Timing.Full;
-foreach (var t in threads)
+Options o;
+try { o = Options.Parse(args); }
+catch (ArgumentException ex) { Console.Error.WriteLine($"error: {ex.Message}\n{Options.Usage}"); return 2; }
+
+if (o.Runs > 0) return Driver.Run(o);
+
+IEngine e = CreateEngine(o.Engine);
+var settings = new RunSettings(o.Quick ? Timing.Quick : Timing.Full, o.Quick, o.Data);
+foreach (var t in o.Threads)
 {
     e.SetThreads(t);
-    foreach (var w in workloads)
+    foreach (var w in o.Workloads)
     {
-        foreach (var (name, value, unit) in e.Run(w, timing))
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{engine}\t{w}\t{name}\t{t}\t{value:F2}\t{unit}"));
+        // Lines are printed as they are produced (stdout auto-flushes), so the driver sees progress.
+        foreach (var (name, value, unit) in e.Run(w, settings))
+            Console.WriteLine(ResultLine.Format(o.Engine, w, name, t, value, unit));
     }
 }
 return 0;
+
+// Kept out of the top-level code so that nothing of TorchSharp is resolved before TorchEngine.Create has patched
+// libLibTorchSharp.so (see ElfVersionRelax).
+[MethodImpl(MethodImplOptions.NoInlining)]
+static IEngine CreateEngine(string engine) => engine == "torch" ? TorchEngine.Create() : new SinapseEngine();

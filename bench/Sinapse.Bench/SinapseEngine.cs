@@ -4,6 +4,7 @@ using Sinapse.Optimizers;
 
 namespace Sinapse.Bench;
 
+/// <summary>The workloads of WORKLOADS.md in Sinapse, through its public API.</summary>
 public sealed class SinapseEngine : IEngine
 {
     public void SetThreads(int n) => Threading.Threads = n;
@@ -11,8 +12,27 @@ public sealed class SinapseEngine : IEngine
     static Sequential Mlp(Generator g) =>
         new(new Linear(784, 512, gen: g), new ReLU(), new Linear(512, 256, gen: g), new ReLU(), new Linear(256, 10, gen: g));
 
-    public IEnumerable<(string, double, string)> Run(string w, Timing timing)
+    /// <summary>W2's training step (model, SGD with momentum, 8 cycled batches), shared by W2 and MEM.</summary>
+    static Action W2Step(Generator g)
     {
+        var model = Mlp(g);
+        var opt = new SGD(model.Parameters(), 0.01f, momentum: 0.9f);
+        var loss = new CrossEntropyLoss();
+        var xs = Enumerable.Range(0, 8).Select(_ => Tensor.Randn([128, 784], g)).ToArray();
+        var ys = Enumerable.Range(0, 8).Select(_ => Tensor.FromArray(Enumerable.Range(0, 128).Select(_ => (float)g.NextInt(10)).ToArray())).ToArray();
+        int i = 0;
+        return () =>
+        {
+            opt.ZeroGrad();
+            loss.Forward(model.Forward(xs[i % 8]), ys[i % 8]).Backward();
+            opt.Step();
+            i++;
+        };
+    }
+
+    public IEnumerable<(string, double, string)> Run(string w, RunSettings settings)
+    {
+        var timing = settings.Timing;
         var g = new Generator(42);
         switch (w)
         {
@@ -26,19 +46,7 @@ public sealed class SinapseEngine : IEngine
                 break;
             case "W2":
             {
-                var model = Mlp(g);
-                var opt = new SGD(model.Parameters(), 0.01f, momentum: 0.9f);
-                var loss = new CrossEntropyLoss();
-                var xs = Enumerable.Range(0, 8).Select(_ => Tensor.Randn([128, 784], g)).ToArray();
-                var ys = Enumerable.Range(0, 8).Select(_ => Tensor.FromArray(Enumerable.Range(0, 128).Select(_ => (float)g.NextInt(10)).ToArray())).ToArray();
-                int i = 0;
-                double s = timing.Measure(() =>
-                {
-                    opt.ZeroGrad();
-                    loss.Forward(model.Forward(xs[i % 8]), ys[i % 8]).Backward();
-                    opt.Step();
-                    i++;
-                }, 1.0);
+                double s = timing.Measure(W2Step(g), 1.0);
                 yield return ("mlp train step b128", 128 / s, "samples/s");
                 break;
             }
@@ -60,6 +68,12 @@ public sealed class SinapseEngine : IEngine
                 }
                 break;
             }
+            case "MEM":
+                foreach (var r in MemoryWorkload.Run(W2Step(g), MemoryWorkload.Steps(settings.Quick), managedCounters: true)) yield return r;
+                break;
+            case "TTA":
+                foreach (var r in SinapseTta.Run(settings)) yield return r;
+                break;
             default: throw new ArgumentException($"unknown workload {w}");
         }
     }

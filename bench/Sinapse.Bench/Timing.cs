@@ -31,7 +31,8 @@ public sealed record Timing(double WarmupSeconds, double RepSeconds, int Reps)
     public double MeasureLatency(Action body)
     {
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < Math.Min(0.5, WarmupSeconds) || sw.ElapsedTicks < 3) body();
+        int warm = 0; // at least 3 warm-up calls, as WORKLOADS.md asks
+        while (sw.Elapsed.TotalSeconds < Math.Min(0.5, WarmupSeconds) || warm < 3) { body(); warm++; }
         var medians = new List<double>();
         for (int r = 0; r < Reps; r++)
         {
@@ -49,10 +50,4 @@ public sealed record Timing(double WarmupSeconds, double RepSeconds, int Reps)
         medians.Sort();
         return medians[medians.Count / 2];
     }
-}
-
-public interface IEngine
-{
-    void SetThreads(int n);
-    IEnumerable<(string Name, double Value, string Unit)> Run(string workload, Timing timing);
 }

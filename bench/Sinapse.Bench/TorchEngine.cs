@@ -1,19 +1,51 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using TTensor = TorchSharp.torch.Tensor;
 
 namespace Sinapse.Bench;
 
 /// <summary>The same workloads in TorchSharp-cpu (libtorch), PyTorch-default initialisation.</summary>
+/// <remarks>
+/// No static fields here, and nothing of TorchSharp runs before <see cref="Create"/> has patched the native library:
+/// TorchSharp loads libLibTorchSharp.so from its static initialisers, and a load that fails once stays failed.
+/// </remarks>
 public sealed class TorchEngine : IEngine
 {
+    TorchEngine() { }
+
+    /// <summary>Makes libLibTorchSharp.so loadable on Debian 12 (see <see cref="ElfVersionRelax"/>), then the engine.</summary>
+    public static TorchEngine Create()
+    {
+        ElfVersionRelax.RelaxTorchSharp(AppContext.BaseDirectory);
+        return new TorchEngine();
+    }
+
     public void SetThreads(int n) => torch.set_num_threads(n);
 
     static TorchSharp.Modules.Sequential Mlp() => nn.Sequential(
         ("0", nn.Linear(784, 512)), ("1", nn.ReLU()), ("2", nn.Linear(512, 256)), ("3", nn.ReLU()), ("4", nn.Linear(256, 10)));
 
-    public IEnumerable<(string, double, string)> Run(string w, Sinapse.Bench.Timing timing)
+    /// <summary>W2's training step (model, SGD with momentum, 8 cycled batches), shared by W2 and MEM.</summary>
+    static Action W2Step()
     {
+        var model = Mlp();
+        var opt = torch.optim.SGD(model.parameters(), 0.01, momentum: 0.9);
+        var loss = nn.CrossEntropyLoss();
+        var xs = Enumerable.Range(0, 8).Select(_ => torch.randn(128, 784)).ToArray();
+        var ys = Enumerable.Range(0, 8).Select(_ => torch.randint(0, 10, new long[] { 128 }, dtype: ScalarType.Int64)).ToArray();
+        int i = 0;
+        return () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            opt.zero_grad();
+            loss.forward(model.forward(xs[i % 8]), ys[i % 8]).backward();
+            opt.step();
+            i++;
+        };
+    }
+
+    public IEnumerable<(string, double, string)> Run(string w, RunSettings settings)
+    {
+        var timing = settings.Timing;
         torch.manual_seed(42);
         switch (w)
         {
@@ -27,20 +59,7 @@ public sealed class TorchEngine : IEngine
                 break;
             case "W2":
             {
-                var model = Mlp();
-                var opt = torch.optim.SGD(model.parameters(), 0.01, momentum: 0.9);
-                var loss = nn.CrossEntropyLoss();
-                var xs = Enumerable.Range(0, 8).Select(_ => torch.randn(128, 784)).ToArray();
-                var ys = Enumerable.Range(0, 8).Select(_ => torch.randint(0, 10, new long[] { 128 }, dtype: ScalarType.Int64)).ToArray();
-                int i = 0;
-                double s = timing.Measure(() =>
-                {
-                    using var scope = torch.NewDisposeScope();
-                    opt.zero_grad();
-                    loss.forward(model.forward(xs[i % 8]), ys[i % 8]).backward();
-                    opt.step();
-                    i++;
-                }, 1.0);
+                double s = timing.Measure(W2Step(), 1.0);
                 yield return ("mlp train step b128", 128 / s, "samples/s");
                 break;
             }
@@ -62,6 +81,12 @@ public sealed class TorchEngine : IEngine
                 }
                 break;
             }
+            case "MEM":
+                foreach (var r in MemoryWorkload.Run(W2Step(), MemoryWorkload.Steps(settings.Quick), managedCounters: false)) yield return r;
+                break;
+            case "TTA":
+                foreach (var r in TorchTta.Run(settings)) yield return r;
+                break;
             default: throw new ArgumentException($"unknown workload {w}");
         }
     }
