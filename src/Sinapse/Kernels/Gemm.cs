@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sinapse.Kernels;
 
@@ -132,7 +133,8 @@ public static unsafe partial class Gemm
             int mm = Math.Min(MR, mc - ir);
             float* s0 = src + a.Offset + (long)(ic + ir) * rs + (long)pc * cs;
             if (mm < MR) new Span<float>(dst, MR * kc).Clear();
-            if (cs == 1)
+            if (cs == 1 && mm == MR && Avx.IsSupported) PackRowPanel(s0, rs, kc, dst);
+            else if (cs == 1)
             {
                 // Row-major A: walk each row once, scattering into the panel with stride MR.
                 for (int r = 0; r < mm; r++)
@@ -172,6 +174,8 @@ public static unsafe partial class Gemm
                 for (int q = 0; q < kc; q++)
                     new ReadOnlySpan<float>(s0 + (long)q * rs, nn).CopyTo(new Span<float>(d + q * nr, nn));
             }
+            else if (rs == 1 && Avx.IsSupported)
+                PackTransposed(s0, cs, kc, nn, nr, d);
             else
             {
                 // Transposed B (e.g. a Linear weight read as Wᵀ): each column is contiguous along k when rs == 1.
@@ -201,7 +205,7 @@ public static unsafe partial class Gemm
     sealed class Scratch
     {
         [ThreadStatic] static Scratch? local;
-        public readonly float* A = (float*)NativeMemory.AlignedAlloc((nuint)(MC * KC * sizeof(float)), 64);
+        public readonly float* A = (float*)NativeMemory.AlignedAlloc((nuint)((MC * KC + 8) * sizeof(float)), 64); // +8: PackRowPanel's overhang
         public readonly float* B = (float*)NativeMemory.AlignedAlloc((nuint)(KC * NC * sizeof(float)), 64);
         public static Scratch ForThisThread() => local ??= new Scratch();
         ~Scratch() { NativeMemory.AlignedFree(A); NativeMemory.AlignedFree(B); }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Sinapse;
 
 /// <summary>
@@ -18,24 +16,25 @@ internal static class BufferPool
     /// <summary>Upper bound on the floats held idle in the pool (256 MiB), so it cannot grow without limit.</summary>
     const long MaxPooledFloats = 64L << 20;
 
-    static readonly ConcurrentDictionary<int, ConcurrentStack<float[]>> buckets = new();
+    /// <summary>Idle arrays by length. A plain Stack under a lock: pushing allocates nothing once it has grown.</summary>
+    static readonly Dictionary<int, Stack<float[]>> buckets = new();
     static long pooledFloats;
 
     /// <summary>Arrays handed out on this thread while a backward pass is tracking them (null when not tracking).</summary>
     [ThreadStatic] static List<float[]>? tracking;
 
-    /// <summary>A zeroed array of exactly <paramref name="length"/> floats.</summary>
-    public static float[] Rent(int length)
+    /// <summary>An array of exactly <paramref name="length"/> floats, zeroed unless <paramref name="zero"/> is false
+    /// (for outputs the caller overwrites entirely).</summary>
+    public static float[] Rent(int length, bool zero = true)
     {
         if (length < MinPooledLength) return new float[length];
-        float[] a;
-        if (buckets.TryGetValue(length, out var stack) && stack.TryPop(out var got))
+        float[]? a = null;
+        lock (buckets)
         {
-            Interlocked.Add(ref pooledFloats, -length);
-            Array.Clear(got);
-            a = got;
+            if (buckets.TryGetValue(length, out var stack) && stack.TryPop(out a)) pooledFloats -= length;
         }
-        else a = new float[length];
+        if (a == null) a = zero ? new float[length] : GC.AllocateUninitializedArray<float>(length);
+        else if (zero) Array.Clear(a);
         tracking?.Add(a);
         return a;
     }
@@ -43,9 +42,14 @@ internal static class BufferPool
     /// <summary>Gives an array back; the caller guarantees nothing references it any more.</summary>
     public static void Return(float[] a)
     {
-        if (a.Length < MinPooledLength || Interlocked.Read(ref pooledFloats) + a.Length > MaxPooledFloats) return;
-        Interlocked.Add(ref pooledFloats, a.Length);
-        buckets.GetOrAdd(a.Length, _ => new ConcurrentStack<float[]>()).Push(a);
+        if (a.Length < MinPooledLength) return;
+        lock (buckets)
+        {
+            if (pooledFloats + a.Length > MaxPooledFloats) return;
+            pooledFloats += a.Length;
+            if (!buckets.TryGetValue(a.Length, out var stack)) buckets[a.Length] = stack = new Stack<float[]>();
+            stack.Push(a);
+        }
     }
 
     /// <summary>Starts recording the arrays rented on this thread; returns the previous recorder to restore.</summary>

@@ -25,7 +25,7 @@ public sealed partial class Tensor
         }
 
         // Forward, row by row: p = softmax(x), loss_i = log Σ e^(x − max) − (x_t − max).   // (N,C)
-        var p = BufferPool.Rent(n * c);
+        var p = BufferPool.Rent(n * c, zero: false);
         double total = 0;
         var xs = x.data.AsSpan(x.offset, n * c);
         for (int i = 0; i < n; i++)
@@ -45,7 +45,7 @@ public sealed partial class Tensor
         Node.Record(o, "SoftmaxCrossEntropy", [logits], g =>
         {
             float scale = g.data[g.offset] / (mean ? Math.Max(n, 1) : 1);
-            var dx = new Tensor([n, c]);
+            var dx = Uninitialized([n, c]);
             System.Numerics.Tensors.TensorPrimitives.Multiply(p.AsSpan(0, n * c), scale, dx.data.AsSpan(0, n * c));
             for (int i = 0; i < n; i++) dx.data[i * c + labels[i]] -= scale;
             return [dx];

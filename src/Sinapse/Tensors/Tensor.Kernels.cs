@@ -8,7 +8,7 @@ public sealed partial class Tensor
     internal static Tensor ApplyBinary<T>(Tensor a, Tensor b, string op) where T : IBinaryOp
     {
         var shape = ShapeUtil.Broadcast(a.shape, b.shape, op);
-        var o = new Tensor(shape);
+        var o = Uninitialized(shape);
         int n = o.Size;
         if (n == 0) return o;
         float[] od = o.data, ad = a.data, bd = b.data;
@@ -49,7 +49,7 @@ public sealed partial class Tensor
     internal static Tensor ApplyUnary<T>(Tensor x) where T : IUnaryOp
     {
         var c = x.IsContiguous ? x : x.Detach().Contiguous();
-        var o = new Tensor((int[])x.shape.Clone());
+        var o = Uninitialized((int[])x.shape.Clone());
         float[] cd = c.data, od = o.data;
         int co = c.offset;
         Par.For(o.Size, Par.ElementwiseThreshold, (s, e) => Elementwise.Unary<T>(cd.AsSpan(co + s, e - s), od.AsSpan(s, e - s)));

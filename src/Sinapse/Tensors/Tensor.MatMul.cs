@@ -25,7 +25,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"MatMul: inner dimensions differ: {ShapeUtil.Str(a.shape)} · {ShapeUtil.Str(b.shape)} ({k} vs {k2}).");
         var batch = ShapeUtil.Broadcast(a.shape[..^2], b.shape[..^2], "MatMul (batch dimensions)");
         var outShape = batch.Concat(new[] { m, n }).ToArray();
-        var o = new Tensor(outShape);
+        var o = Uninitialized(outShape);
         var ae = a.Expand(batch.Concat(new[] { m, k }).ToArray());
         var be = b.Expand(batch.Concat(new[] { k, n }).ToArray());
         int batches = ShapeUtil.Numel(batch);
@@ -63,7 +63,7 @@ public sealed partial class Tensor
         var x2 = x.Rank == 2 ? x : x.Reshape(-1, inF);
         int rows = x2.shape[0];
         var outShape = (int[])x.shape.Clone(); outShape[^1] = outF;
-        var o = new Tensor(outShape);
+        var o = Uninitialized(outShape);
         // (rows, out) = bias broadcast, then += (rows, in)·(in, out)
         if (bias != null)
         {

@@ -41,6 +41,9 @@ public sealed partial class Tensor
     /// <summary>A new contiguous tensor of zeros with the given shape.</summary>
     internal Tensor(int[] shape) : this(BufferPool.Rent(ShapeUtil.Numel(shape)), 0, shape, ShapeUtil.ContiguousStrides(shape)) { }
 
+    /// <summary>A new contiguous tensor whose values are undefined: only for outputs an op overwrites entirely.</summary>
+    internal static Tensor Uninitialized(int[] shape) => new(BufferPool.Rent(ShapeUtil.Numel(shape), zero: false), 0, shape, ShapeUtil.ContiguousStrides(shape));
+
     internal Tensor(float[] data, int[] shape) : this(data, 0, shape, ShapeUtil.ContiguousStrides(shape))
     {
         if (data.Length != Size)

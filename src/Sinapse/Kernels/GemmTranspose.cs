@@ -1,0 +1,91 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Sinapse.Kernels;
+
+public static unsafe partial class Gemm
+{
+    /// <summary>
+    /// Packs one panel of a transposed operand: column j of the panel is the contiguous run s[j·cs .. j·cs+kc)
+    /// (a row of a Linear weight), and the panel wants NR values per k. Done in 8×8 blocks transposed in registers,
+    /// so both the reads (8 rows, 32 bytes each) and the writes (32 bytes per k) are whole vectors; a scalar loop
+    /// with a stride of NR floats on every write was the Linear forward's largest overhead.
+    /// </summary>
+    static void PackTransposed(float* s, int cs, int kc, int nn, int nr, float* d)
+    {
+        int j0 = 0;
+        for (; j0 + 8 <= nn; j0 += 8)
+        {
+            float* r = s + (long)j0 * cs;
+            int q = 0;
+            for (; q + 8 <= kc; q += 8)
+            {
+                // rows r0..r7 hold columns j0..j0+7 of the panel at k = q..q+7     // (8 cols, 8 k) → (8 k, 8 cols)
+                var r0 = Avx.LoadVector256(r + q); var r1 = Avx.LoadVector256(r + cs + q);
+                var r2 = Avx.LoadVector256(r + 2L * cs + q); var r3 = Avx.LoadVector256(r + 3L * cs + q);
+                var r4 = Avx.LoadVector256(r + 4L * cs + q); var r5 = Avx.LoadVector256(r + 5L * cs + q);
+                var r6 = Avx.LoadVector256(r + 6L * cs + q); var r7 = Avx.LoadVector256(r + 7L * cs + q);
+                var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+                var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+                var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+                var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+                var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+                var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+                var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+                var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+                float* o = d + (long)q * nr + j0;
+                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
+                Avx.Store(o + nr, Avx.Permute2x128(u1, u5, 0x20));
+                Avx.Store(o + 2 * nr, Avx.Permute2x128(u2, u6, 0x20));
+                Avx.Store(o + 3 * nr, Avx.Permute2x128(u3, u7, 0x20));
+                Avx.Store(o + 4 * nr, Avx.Permute2x128(u0, u4, 0x31));
+                Avx.Store(o + 5 * nr, Avx.Permute2x128(u1, u5, 0x31));
+                Avx.Store(o + 6 * nr, Avx.Permute2x128(u2, u6, 0x31));
+                Avx.Store(o + 7 * nr, Avx.Permute2x128(u3, u7, 0x31));
+            }
+            for (; q < kc; q++)
+                for (int j = 0; j < 8; j++) d[(long)q * nr + j0 + j] = r[(long)j * cs + q];
+        }
+        for (int j = j0; j < nn; j++)
+        {
+            float* c = s + (long)j * cs;
+            for (int q = 0; q < kc; q++) d[(long)q * nr + j] = c[q];
+        }
+    }
+
+    /// <summary>
+    /// Packs one full MR-row panel of a row-major A: row r is the contiguous run s[r·rs .. r·rs+kc), and the panel
+    /// wants the MR values of each k together. Blocks of 8 k are transposed in registers (rows 6 and 7 zero) and
+    /// stored 8 wide at a stride of MR, each store overlapping the next one's first two lanes; the last block's two
+    /// extra lanes land in the following panel or in the buffer's slack and are overwritten or unused.
+    /// </summary>
+    static void PackRowPanel(float* s, int rs, int kc, float* d)
+    {
+        var z = Vector256<float>.Zero;
+        int q = 0;
+        for (; q + 8 <= kc; q += 8)
+        {
+            var r0 = Avx.LoadVector256(s + q); var r1 = Avx.LoadVector256(s + rs + q);
+            var r2 = Avx.LoadVector256(s + 2L * rs + q); var r3 = Avx.LoadVector256(s + 3L * rs + q);
+            var r4 = Avx.LoadVector256(s + 4L * rs + q); var r5 = Avx.LoadVector256(s + 5L * rs + q);
+            var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+            var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+            var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+            var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+            var u4 = Avx.Shuffle(t4, z, 0x44); var u5 = Avx.Shuffle(t4, z, 0xEE);
+            var u6 = Avx.Shuffle(t5, z, 0x44); var u7 = Avx.Shuffle(t5, z, 0xEE);
+            float* o = d + q * MR;
+            Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
+            Avx.Store(o + MR, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(o + 2 * MR, Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(o + 3 * MR, Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(o + 4 * MR, Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(o + 5 * MR, Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(o + 6 * MR, Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(o + 7 * MR, Avx.Permute2x128(u3, u7, 0x31));
+        }
+        for (; q < kc; q++)
+            for (int r = 0; r < MR; r++) d[q * MR + r] = s[(long)r * rs + q];
+    }
+}
