@@ -97,4 +97,22 @@ public class LossTests
         var e = Assert.Throws<ArgumentException>(() => new MSELoss().Forward(Tensor.Zeros(2, 3), Tensor.Zeros(3, 2)));
         Assert.Contains("MSELoss", e.Message); Assert.Contains("(2, 3)", e.Message); Assert.Contains("(3, 2)", e.Message);
     }
+
+    [Fact]
+    public void FusedSoftmaxCrossEntropy_MatchesLogSoftmaxThenNll()
+    {
+        var g = new Generator(8);
+        foreach (var reduction in new[] { Reduction.Mean, Reduction.Sum })
+        {
+            var x1 = Tensor.Randn([7, 5], g).RequireGrad();
+            var x2 = x1.Detach().Clone().RequireGrad();
+            var t = Tensor.FromArray([0f, 4, 2, 2, 1, 3, 0]);
+            var fused = new CrossEntropyLoss(reduction).Forward(x1, t);
+            var composite = new NLLLoss(reduction).Forward(x2.LogSoftmax(1), t);
+            Assert.Equal("SoftmaxCrossEntropy", fused.Op);
+            Assert.Equal(composite.Item(), fused.Item(), 5);
+            fused.Backward(); composite.Backward();
+            TestUtil.Close(x2.Grad!, x1.Grad!, 1e-6f);
+        }
+    }
 }

@@ -25,8 +25,9 @@ public class PoolingTests
         for (int i = 0; i < 10; i++) Step();
         long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
         // Without the pool a step of this W2-sized MLP allocates about 6 MB (activations, gradients, weight-gradient
-        // copies); with it, about 0.9 MB (mostly the forward activations, which the caller may still hold).
-        Assert.True(perStep < 2_000_000, $"{perStep:N0} bytes per step");
+        // copies); with it, hidden activations and backward temporaries are reused and only small objects remain
+        // (graph nodes, tensor headers, the 5 KB logits the caller receives): issue 3's bar is < 64 KB.
+        Assert.True(perStep < 64 * 1024, $"{perStep:N0} bytes per step");
     }
 
     [Fact]
@@ -60,5 +61,59 @@ public class PoolingTests
         Assert.All(w.Grad!.ToArray(), v => Assert.Equal(3f, v));
         opt.ZeroGrad(setToNone: true);
         Assert.Null(w.Grad);
+    }
+
+    [Fact]
+    public void HiddenActivations_AreRecycledOnlyAfterBackward_AndASecondBackwardSaysSo()
+    {
+        var (model, _, loss, x, y) = Setup();
+        var outA = model.Forward(x);
+        var l = loss.Forward(outA, y);
+        var before = outA.ToArray();
+        l.Backward();
+        var lossValue = l.Item();
+        // Other work reuses the recycled buffers; what the caller holds (output, loss) keeps its values.
+        for (int i = 0; i < 3; i++) loss.Forward(model.Forward(x * 0.25f), y).Backward();
+        Assert.Equal(before, outA.ToArray());
+        Assert.Equal(lossValue, l.Item());
+        var e = Assert.Throws<InvalidOperationException>(() => l.Backward());
+        Assert.Contains("already differentiated", e.Message);
+    }
+
+    [Fact]
+    public void RecyclingGivesTheSameResultsAsLayerByLayer()
+    {
+        var (model, _, _, x, _) = Setup();
+        Tensor Manual() { var h = x; foreach (var layer in model.Layers) h = layer.Forward(h); return h; }
+        using (Autograd.NoGrad())
+        {
+            var expected = Manual().ToArray();
+            for (int i = 0; i < 3; i++) Assert.Equal(expected, model.Forward(x).ToArray());
+            Assert.Equal(expected, Manual().ToArray());
+        }
+    }
+
+    /// <summary>A layer that keeps its input, as a Hebbian trace would; it does not opt in to recycling.</summary>
+    sealed class KeepsInput : Module
+    {
+        public Tensor? Last;
+        public override Tensor Forward(Tensor input) { Last = input; return input.Tanh(); }
+    }
+
+    [Fact]
+    public void LayersThatKeepActivations_AreNotRecycled()
+    {
+        var g = new Generator(3);
+        var keeper = new KeepsInput();
+        var model = new Sequential(new Linear(50, 40, gen: g), new ReLU(), keeper, new Linear(40, 3, gen: g));
+        var x = Tensor.Randn([64, 50], g);
+        using (Autograd.NoGrad())
+        {
+            model.Forward(x);
+            var first = keeper.Last!;
+            var kept = first.ToArray();
+            for (int i = 0; i < 3; i++) model.Forward(x * 2f);   // would overwrite a recycled buffer
+            Assert.Equal(kept, first.ToArray());
+        }
     }
 }
