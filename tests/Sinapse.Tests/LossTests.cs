@@ -109,7 +109,7 @@ public class LossTests
             var t = Tensor.FromArray([0f, 4, 2, 2, 1, 3, 0]);
             var fused = new CrossEntropyLoss(reduction).Forward(x1, t);
             var composite = new NLLLoss(reduction).Forward(x2.LogSoftmax(1), t);
-            Assert.Equal("SoftmaxCrossEntropy", fused.Op);
+            Assert.Equal("SoftmaxCrossEntropy", fused.GradFnName);
             Assert.Equal(composite.Item(), fused.Item(), 5);
             fused.Backward(); composite.Backward();
             TestUtil.Close(x2.Grad!, x1.Grad!, 1e-6f);

@@ -116,4 +116,26 @@ public class PoolingTests
             Assert.Equal(kept, first.ToArray());
         }
     }
+
+    [Fact]
+    public void DroppedTensors_GoBackToThePool_WhileViewsKeepTheirStorage()
+    {
+        // An unusual size, so that no other test running in parallel takes the array from the pool first.
+        var a = Tensor.Randn([1237, 3], new Generator(4));
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static WeakReference<Tensor> Drop(Tensor a, out float[] storage) { var t = a * 2f; storage = t.data; return new(t); }
+        var dropped = Drop(a, out var storage);
+        var view = (a * 3f).Reshape(-1);               // the op's output is dropped, its view is not
+        var expected = view.ToArray();
+        // (Checked in a separate method: an `out` temporary in this frame would keep the tensor alive.)
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static bool Alive(WeakReference<Tensor> w) => w.TryGetTarget(out _);
+        for (int i = 0; i < 3 && Alive(dropped); i++) { GC.Collect(); GC.WaitForPendingFinalizers(); }
+        GC.Collect(); GC.WaitForPendingFinalizers();
+        Assert.False(Alive(dropped));
+        var reused = a * 5f;
+        Assert.Same(storage, reused.data);            // the dropped tensor's array was recycled
+        for (int i = 0; i < 5; i++) _ = a * 7f;         // would overwrite the view's storage if it had been recycled
+        Assert.Equal(expected, view.ToArray());
+    }
 }

@@ -47,7 +47,7 @@ public static class Autograd
         using var _ = NoGrad();
         // Every array the backward pass rents is an engine temporary: once the pass is over, only the leaves'
         // Grad tensors can still reference one, so all the others go back to the pool.
-        var rented = new List<float[]>();
+        var rented = new List<PoolLease>();
         var previous = BufferPool.BeginTracking(rented);
         try
         {
@@ -59,7 +59,7 @@ public static class Autograd
         }
         var kept = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
         foreach (var t in order) if (t.GradFn == null && t.Grad != null) kept.Add(t.Grad.data);
-        foreach (var a in rented) if (!kept.Contains(a)) BufferPool.Return(a);
+        foreach (var l in rented) if (!kept.Contains(l.Array)) l.Release();
         ReleaseGraph(order, kept);
     }
 
@@ -70,16 +70,17 @@ public static class Autograd
     /// </summary>
     static void ReleaseGraph(List<Tensor> order, HashSet<float[]> kept)
     {
-        var free = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        var free = new HashSet<PoolLease>(ReferenceEqualityComparer.Instance);
+        bool any = false;
         foreach (var t in order)
         {
             if (t.GradFn == null) { kept.Add(t.data); continue; }
-            if (t.GraphOwned) free.Add(t.data);
-            if (t.GradFn.Owned is { } owned) { foreach (var a in owned) free.Add(a); owned.Clear(); }
+            if (t.GraphOwned && t.lease != null) free.Add(t.lease);
+            if (t.GradFn.Owned is { Count: > 0 } owned) { foreach (var a in owned) BufferPool.Return(a); owned.Clear(); any = true; }
         }
-        if (free.Count == 0) return;
+        if (free.Count == 0 && !any) return;
         foreach (var t in order) if (t.GradFn != null) { t.GradFn.Released = true; if (!t.GraphOwned) kept.Add(t.data); }
-        foreach (var a in free) if (!kept.Contains(a)) BufferPool.Return(a);
+        foreach (var l in free) if (!kept.Contains(l.Array)) l.Release();
     }
 
     static void Propagate(List<Tensor> order, Dictionary<Tensor, Tensor> grads)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -11,6 +12,7 @@ public static unsafe partial class Gemm
     /// so both the reads (8 rows, 32 bytes each) and the writes (32 bytes per k) are whole vectors; a scalar loop
     /// with a stride of NR floats on every write was the Linear forward's largest overhead.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
     static void PackTransposed(float* s, int cs, int kc, int nn, int nr, float* d)
     {
         int j0 = 0;
@@ -59,6 +61,7 @@ public static unsafe partial class Gemm
     /// stored 8 wide at a stride of MR, each store overlapping the next one's first two lanes; the last block's two
     /// extra lanes land in the following panel or in the buffer's slack and are overwritten or unused.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
     static void PackRowPanel(float* s, int rs, int kc, float* d)
     {
         var z = Vector256<float>.Zero;

@@ -37,7 +37,7 @@ public sealed class Sequential : Module
             if (xHidden && fresh && layer.KeepsNoActivations)
             {
                 if (x.GradFn != null) x.GraphOwned = true;
-                else if (!x.RequiresGrad) BufferPool.Return(x.data);
+                else if (!x.RequiresGrad) x.lease?.Release();
             }
             xHidden = fresh && layer.KeepsNoActivations;
             x = y;

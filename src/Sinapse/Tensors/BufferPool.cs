@@ -20,8 +20,8 @@ internal static class BufferPool
     static readonly Dictionary<int, Stack<float[]>> buckets = new();
     static long pooledFloats;
 
-    /// <summary>Arrays handed out on this thread while a backward pass is tracking them (null when not tracking).</summary>
-    [ThreadStatic] static List<float[]>? tracking;
+    /// <summary>Leases created on this thread while a backward pass is tracking them (null when not tracking).</summary>
+    [ThreadStatic] static List<PoolLease>? tracking;
 
     /// <summary>An array of exactly <paramref name="length"/> floats, zeroed unless <paramref name="zero"/> is false
     /// (for outputs the caller overwrites entirely).</summary>
@@ -35,7 +35,6 @@ internal static class BufferPool
         }
         if (a == null) a = zero ? new float[length] : GC.AllocateUninitializedArray<float>(length);
         else if (zero) Array.Clear(a);
-        tracking?.Add(a);
         return a;
     }
 
@@ -52,13 +51,15 @@ internal static class BufferPool
         }
     }
 
-    /// <summary>Starts recording the arrays rented on this thread; returns the previous recorder to restore.</summary>
-    public static List<float[]>? BeginTracking(List<float[]> list)
+    /// <summary>Starts recording the leases created on this thread; returns the previous recorder to restore.</summary>
+    public static List<PoolLease>? BeginTracking(List<PoolLease> list)
     {
         var prev = tracking;
         tracking = list;
         return prev;
     }
 
-    public static void EndTracking(List<float[]>? previous) => tracking = previous;
+    public static void EndTracking(List<PoolLease>? previous) => tracking = previous;
+
+    internal static void Track(PoolLease lease) => tracking?.Add(lease);
 }

@@ -75,7 +75,7 @@ public sealed partial class Tensor
             new Gemm.Operand(weight.data, weight.offset, weight.strides[1], weight.strides[0]),
             o.data, 0, outF, accumulate: bias != null);
         Tensor[] inputs = bias != null ? [x2, weight, bias] : [x2, weight];
-        var result = Node.Record(new Tensor(o.data, 0, new[] { rows, outF }, new[] { outF, 1 }), "Linear", inputs, g =>
+        var result = Node.Record(new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 }), "Linear", inputs, g =>
         {
             var gx = x2.RequiresGrad ? MatMul(g, weight) : null;
             // A leaf weight that already has a gradient buffer gets dW = dyᵀ·x added in place by the GEMM

@@ -122,7 +122,7 @@ public sealed partial class Tensor
         {
             var outShape = new List<int>();
             for (int i = 0; i < Rank; i++) if (!axes.Contains(i)) outShape.Add(shape[i]);
-            cur = new Tensor(cur.data, cur.offset, outShape.ToArray(), ShapeUtil.ContiguousStrides(outShape.ToArray()));
+            cur = new Tensor(cur, cur.offset, outShape.ToArray(), ShapeUtil.ContiguousStrides(outShape.ToArray()));
         }
         return cur;
     }

@@ -11,7 +11,7 @@ public sealed partial class Tensor
     {
         var ns = InferShape(newShape, "Reshape");
         var src = IsContiguous ? this : Contiguous();
-        var o = new Tensor(src.data, src.offset, ns, ShapeUtil.ContiguousStrides(ns));
+        var o = new Tensor(src, src.offset, ns, ShapeUtil.ContiguousStrides(ns));
         return Node.Record(o, "Reshape", [src], g => [g.Reshape(src.shape)]);
     }
 
@@ -71,7 +71,7 @@ public sealed partial class Tensor
         var nst = d.Select(i => strides[i]).ToArray();
         var inv = new int[Rank];
         for (int i = 0; i < Rank; i++) inv[d[i]] = i;
-        return Node.Record(new Tensor(data, offset, ns, nst), "Permute", [this], g => [g.Permute(inv)]);
+        return Node.Record(new Tensor(this, offset, ns, nst), "Permute", [this], g => [g.Permute(inv)]);
     }
 
     /// <summary>Swaps two dimensions.</summary>
@@ -98,7 +98,7 @@ public sealed partial class Tensor
         ns[d] = (e - s + step - 1) / step;
         var nst = (int[])strides.Clone();
         nst[d] = strides[d] * step;
-        var o = new Tensor(data, offset + s * strides[d], ns, nst);
+        var o = new Tensor(this, offset + s * strides[d], ns, nst);
         var inShape = shape;
         return Node.Record(o, "Slice", [this], g =>
         {
@@ -127,7 +127,7 @@ public sealed partial class Tensor
         var ns = keep.Select(i => shape[i]).ToArray();
         var nst = keep.Select(i => strides[i]).ToArray();
         var inShape = shape;
-        return Node.Record(new Tensor(data, offset, ns, nst), "Squeeze", [this], g => [g.Reshape(inShape)]);
+        return Node.Record(new Tensor(this, offset, ns, nst), "Squeeze", [this], g => [g.Reshape(inShape)]);
     }
 
     /// <summary>Inserts a dimension of size 1 at <paramref name="dim"/> (−1 appends).</summary>
@@ -138,7 +138,7 @@ public sealed partial class Tensor
         var ns = shape.ToList(); ns.Insert(d, 1);
         var nst = strides.ToList(); nst.Insert(d, d < Rank ? strides[d] * shape[d] : 1);
         var inShape = shape;
-        return Node.Record(new Tensor(data, offset, ns.ToArray(), nst.ToArray()), "Unsqueeze", [this], g => [g.Reshape(inShape)]);
+        return Node.Record(new Tensor(this, offset, ns.ToArray(), nst.ToArray()), "Unsqueeze", [this], g => [g.Reshape(inShape)]);
     }
 
     /// <summary>
@@ -157,7 +157,7 @@ public sealed partial class Tensor
             if (cur != ns[i] && cur != 1)
                 throw new ArgumentException($"Expand: cannot expand {ShapeUtil.Str(shape)} to {ShapeUtil.Str(newShape)} (dimension {i}: {cur} vs {ns[i]}).");
         }
-        var o = new Tensor(data, offset, ns, ShapeUtil.BroadcastStrides(this, ns));
+        var o = new Tensor(this, offset, ns, ShapeUtil.BroadcastStrides(this, ns));
         return Node.Record(o, "Expand", [this], g => [g]);
     }
 

@@ -29,20 +29,33 @@ public sealed partial class Tensor
     /// </summary>
     internal bool GraphOwned;
 
-    internal Tensor(float[] data, int offset, int[] shape, int[] strides)
+    /// <summary>The claim on a pooled storage array shared by this tensor and its views (null for user arrays).</summary>
+    internal readonly PoolLease? lease;
+
+    internal Tensor(float[] data, int offset, int[] shape, int[] strides) : this(data, offset, shape, strides, null) { }
+
+    Tensor(float[] data, int offset, int[] shape, int[] strides, PoolLease? lease)
     {
         this.data = data;
         this.offset = offset;
         this.shape = shape;
         this.strides = strides;
+        this.lease = lease;
         Size = ShapeUtil.Numel(shape);
     }
 
-    /// <summary>A new contiguous tensor of zeros with the given shape.</summary>
-    internal Tensor(int[] shape) : this(BufferPool.Rent(ShapeUtil.Numel(shape)), 0, shape, ShapeUtil.ContiguousStrides(shape)) { }
+    /// <summary>A view: shares <paramref name="source"/>'s storage (and keeps it from returning to the pool).</summary>
+    internal Tensor(Tensor source, int offset, int[] shape, int[] strides) : this(source.data, offset, shape, strides, source.lease) { }
+
+    /// <summary>A new contiguous tensor of zeros with the given shape, its storage from the pool.</summary>
+    internal Tensor(int[] shape) : this(Pooled(shape, zero: true), shape, leased: true) { }
 
     /// <summary>A new contiguous tensor whose values are undefined: only for outputs an op overwrites entirely.</summary>
-    internal static Tensor Uninitialized(int[] shape) => new(BufferPool.Rent(ShapeUtil.Numel(shape), zero: false), 0, shape, ShapeUtil.ContiguousStrides(shape));
+    internal static Tensor Uninitialized(int[] shape) => new(Pooled(shape, zero: false), shape, leased: true);
+
+    Tensor(float[] pooled, int[] shape, bool leased) : this(pooled, 0, shape, ShapeUtil.ContiguousStrides(shape), leased ? PoolLease.For(pooled) : null) { }
+
+    static float[] Pooled(int[] shape, bool zero) => BufferPool.Rent(ShapeUtil.Numel(shape), zero);
 
     internal Tensor(float[] data, int[] shape) : this(data, 0, shape, ShapeUtil.ContiguousStrides(shape))
     {
@@ -96,7 +109,7 @@ public sealed partial class Tensor
     public void ZeroGrad() => Grad = null;
 
     /// <summary>A tensor sharing this storage but cut from the graph (no gradient flows through it).</summary>
-    public Tensor Detach() => new(data, offset, shape, strides);
+    public Tensor Detach() => new(this, offset, shape, strides);
 
     /// <summary>The element at the given multi-index (negative indices count from the end).</summary>
     [IndexerName("Element")]
