@@ -28,6 +28,7 @@ public static unsafe partial class Gemm
         {
             var job = GemvJob.ForThisThread();
             job.Set(n, k, x, xOff, b, c, cOffset, accumulate);
+            job.Reverse = NextDirection(b.Data);
             int threads = Threading.Threads;
             if (threads <= 1 || (long)n * k < GemvParallelMinWork || !WorkerPool.TryRun(job, threads)) job.Execute(0, 1);
             job.Set(0, 0, null!, 0, default, null!, 0, false);
@@ -35,8 +36,23 @@ public static unsafe partial class Gemm
         finally { if (rented != null) ArrayPool<float>.Shared.Return(rented); }
     }
 
+    /// <summary>One direction bit per weight matrix (direct-mapped by identity hash; a collision only costs the trick).</summary>
+    static readonly int[] directions = new int[64];
+
+    /// <summary>
+    /// Alternates the order in which a matrix's columns are streamed from one call to the next. A core's share of
+    /// the weights (≈1 MB for W5's first layer) is larger than its L2 cache, so a forward sweep evicts exactly what
+    /// the next forward sweep needs first; sweeping back again starts on the part still in L2.
+    /// </summary>
+    static bool NextDirection(float[] matrix)
+    {
+        int slot = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(matrix) & (directions.Length - 1);
+        return (Interlocked.Increment(ref directions[slot]) & 1) == 0;
+    }
+
     sealed class GemvJob : ITeamJob
     {
+        public bool Reverse;
         [ThreadStatic] static GemvJob? local;
         public static GemvJob ForThisThread() => local ??= new GemvJob();
         int n, k, xOff, cOffset; float[] x = null!, c = null!; Operand b; bool add;
@@ -52,7 +68,7 @@ public static unsafe partial class Gemm
             fixed (float* px = x, pb = b.Data, pc = c)
             {
                 float* xs = px + xOff, bs = pb + b.Offset, y = pc + cOffset;
-                if (b.RowStride == 1) DotColumns(k, xs, bs, b.ColStride, y, j0, j1, add);
+                if (b.RowStride == 1) DotColumns(k, xs, bs, b.ColStride, y, j0, j1, add, Reverse);
                 else if (b.ColStride == 1) AxpyRows(k, xs, bs, b.RowStride, y, j0, j1, add);
                 else
                     for (int j = j0; j < j1; j++)
@@ -67,11 +83,12 @@ public static unsafe partial class Gemm
 
     /// <summary>y[j] (+)= x·B[:, j] with each column of B contiguous (cs apart): four columns share each load of x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
-    static void DotColumns(int k, float* x, float* b, long cs, float* y, int j0, int j1, bool add)
+    static void DotColumns(int k, float* x, float* b, long cs, float* y, int j0, int j1, bool add, bool reverse)
     {
-        int j = j0;
-        for (; j + 4 <= j1; j += 4)
+        int groups = (j1 - j0) / 4, j;
+        for (int gi = 0; gi < groups; gi++)
         {
+            j = j0 + 4 * (reverse ? groups - 1 - gi : gi);
             float* w0 = b + j * cs, w1 = w0 + cs, w2 = w1 + cs, w3 = w2 + cs;
             Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
             int q = 0;
@@ -88,7 +105,7 @@ public static unsafe partial class Gemm
             if (add) { y[j] += r0; y[j + 1] += r1; y[j + 2] += r2; y[j + 3] += r3; }
             else { y[j] = r0; y[j + 1] = r1; y[j + 2] = r2; y[j + 3] = r3; }
         }
-        for (; j < j1; j++)
+        for (j = j0 + 4 * groups; j < j1; j++)
         {
             // Same summation order as the four-column loop, so a column's result does not depend on the split.
             float* w = b + j * cs;
