@@ -61,6 +61,21 @@ public static class Autograd
         foreach (var t in order) if (t.GradFn == null && t.Grad != null) kept.Add(t.Grad.data);
         foreach (var l in rented) if (!kept.Contains(l.Array)) l.Release();
         ReleaseGraph(order, kept);
+        CollectYoungGraphs();
+    }
+
+    [ThreadStatic] static int backwardCount;
+
+    /// <summary>
+    /// Each training step leaves ~10 KB of dead graph objects (nodes, closures, tensor headers). Left alone, the GC
+    /// lets gen 0 grow to a budget of tens of MB before collecting, and the process's resident set climbs by that
+    /// much over the first thousands of steps. A gen-0 collection every 64 backward passes (when nearly everything
+    /// in gen 0 is dead, so it costs well under a millisecond) keeps gen 0 within a few hundred KB, cache-resident,
+    /// and the resident set flat.
+    /// </summary>
+    static void CollectYoungGraphs()
+    {
+        if (++backwardCount % 64 == 0) GC.Collect(0, GCCollectionMode.Forced, blocking: true);
     }
 
     /// <summary>
