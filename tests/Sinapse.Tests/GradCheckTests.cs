@@ -73,7 +73,7 @@ public class GradCheckTests
         Passes(GradCheck.Check(t => Unary(op, t), x));
     }
 
-    public static TheoryData<string> BinaryOps => new() { "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "MatMul", "MatMulBatched", "Linear", "Where", "Concat", "Stack" };
+    public static TheoryData<string> BinaryOps => new() { "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "MatMul", "MatMulBatched", "Linear", "LinearRelu", "Where", "Concat", "Stack" };
 
     [Theory, MemberData(nameof(BinaryOps))]
     public void BinaryOp(string op)
@@ -98,6 +98,19 @@ public class GradCheckTests
                 Passes(GradCheck.Check(t => Tensor.Linear(t[0], t[1], t[2]), [a, b, bias]));
                 var a3 = Param([2, 3, 4], 9);
                 Passes(GradCheck.Check(t => Tensor.Linear(t[0], t[1], t[2]), [a3, b, bias]));
+                return;
+            case "LinearRelu":
+                // The fused Linear → ReLU op (the GEMM clamps as it stores); some outputs are negative, so the mask matters.
+                // Pick a bias (deterministically) that keeps every pre-activation ≥ 0.1 away from the kink at 0,
+                // where central differences with eps = 0.01 would straddle it.
+                b = Param([5, 4], 6);
+                Tensor biasR = Param([5], 8);
+                for (ulong seed = 9; Tensor.Linear(a, b, biasR).Abs().Min().Item() < 0.1f; seed++) biasR = Param([5], seed, -1.5f, 1.5f);
+                var fused = Tensor.Linear(a, b, biasR, relu: true);
+                Assert.Contains(0f, fused.ToArray());
+                TestUtil.Close(Tensor.Linear(a, b, biasR).Relu(), fused, 1e-6f);
+                Passes(GradCheck.Check(t => Tensor.Linear(t[0], t[1], t[2], relu: true), [a, b, biasR]));
+                Passes(GradCheck.Check(t => Tensor.Linear(t[0], t[1], null, relu: true), [a, b]));
                 return;
             case "Where": b = Param([3, 4], 6); f = t => Tensor.Where(Tensor.FromArray([1f, 0, 0, 1]), t[0], t[1] * 2f); break;
             case "Concat": b = Param([2, 4], 6); f = t => Tensor.Concat([t[0], t[1]], 0) * Tensor.Arange(20).Reshape(5, 4); break;

@@ -35,19 +35,26 @@ public static unsafe partial class Gemm
 
     /// <summary>
     /// C[m×n] = A[m×k]·B[k×n] (+ C when <paramref name="accumulate"/>). C is row-major with leading dimension ldc.
+    /// With <paramref name="relu"/> the final result is clamped at 0 as it is stored (a fused ReLU epilogue: no
+    /// extra pass over C).
     /// </summary>
-    public static void Multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate)
+    public static void Multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate, bool relu = false)
     {
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
-            if (!accumulate) for (int i = 0; i < m; i++) c.AsSpan(cOffset + i * ldc, n).Clear();
+            for (int i = 0; i < m; i++)
+            {
+                var row = c.AsSpan(cOffset + i * ldc, n);
+                if (!accumulate) row.Clear();
+                else if (relu) System.Numerics.Tensors.TensorPrimitives.Max(row, 0f, row);
+            }
             return;
         }
-        if (!UseSimd) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate); return; }
-        if (m == 1) { Gemv(n, k, a, b, c, cOffset, accumulate); return; }
+        if (!UseSimd) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate, relu); return; }
+        if (m == 1) { Gemv(n, k, a, b, c, cOffset, accumulate, relu); return; }
 
-        var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate);
+        var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate, relu);
         int threads = Threading.Threads;
         if (threads > 1 && (long)m * n * k >= ParallelMinWork)
         {
@@ -62,7 +69,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>One product, with the raw operands pinned by the caller.</summary>
-    internal readonly record struct Problem(int M, int N, int K, Operand A, Operand B, float[] C, int COffset, int Ldc, bool Accumulate);
+    internal readonly record struct Problem(int M, int N, int K, Operand A, Operand B, float[] C, int COffset, int Ldc, bool Accumulate, bool Relu);
 
     /// <summary>
     /// Thread <paramref name="t"/> of <paramref name="threads"/>: packs its share of every B block into
@@ -89,7 +96,7 @@ public static unsafe partial class Gemm
                 {
                     int mc = Math.Min(MC, r1 - ic);
                     PackA(p.A, aData, ic, pc, mc, kc, pa);
-                    Macro(mc, nc, kc, nr, pa, sharedB, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add);
+                    Macro(mc, nc, kc, nr, pa, sharedB, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, p.Relu && pc + kc == k);
                 }
                 barrier?.Wait(threads);
             }
@@ -98,7 +105,7 @@ public static unsafe partial class Gemm
 
     /// <summary>All MR×NR tiles of one packed mc×kc block of A against one packed kc×nc block of B. // (mc,kc)·(kc,nc)</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
-    static void Macro(int mc, int nc, int kc, int nr, float* pa, float* pb, float* c, int ldc, bool add)
+    static void Macro(int mc, int nc, int kc, int nr, float* pa, float* pb, float* c, int ldc, bool add, bool relu)
     {
         float* tile = stackalloc float[MR * 32];
         for (int jr = 0; jr < nc; jr += nr)
@@ -112,16 +119,17 @@ public static unsafe partial class Gemm
                 float* cp = c + (long)ir * ldc + jr;
                 if (mm == MR && nn == nr)
                 {
-                    if (Use512) Kernel512(kc, ap, bp, cp, ldc, add); else Kernel256(kc, ap, bp, cp, ldc, add);
+                    if (Use512) Kernel512(kc, ap, bp, cp, ldc, add, relu); else Kernel256(kc, ap, bp, cp, ldc, add, relu);
                     continue;
                 }
                 // Edge tile: the same kernel into a scratch tile (packing zero-padded A and B), then the valid part.
-                if (Use512) Kernel512(kc, ap, bp, tile, nr, false); else Kernel256(kc, ap, bp, tile, nr, false);
+                if (Use512) Kernel512(kc, ap, bp, tile, nr, false, false); else Kernel256(kc, ap, bp, tile, nr, false, false);
                 for (int i = 0; i < mm; i++)
                 {
                     float* dst = cp + (long)i * ldc, src = tile + i * nr;
                     if (add) for (int j = 0; j < nn; j++) dst[j] += src[j];
                     else for (int j = 0; j < nn; j++) dst[j] = src[j];
+                    if (relu) for (int j = 0; j < nn; j++) dst[j] = MathF.Max(dst[j], 0f);
                 }
             }
         }
@@ -193,7 +201,7 @@ public static unsafe partial class Gemm
         }
     }
 
-    static void Naive(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate)
+    static void Naive(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate, bool relu)
     {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
@@ -203,6 +211,7 @@ public static unsafe partial class Gemm
                     s += a.Data[a.Offset + i * a.RowStride + p * a.ColStride] * b.Data[b.Offset + p * b.RowStride + j * b.ColStride];
                 ref float dst = ref c[cOffset + i * ldc + j];
                 dst = accumulate ? dst + s : s;
+                if (relu) dst = MathF.Max(dst, 0f);
             }
     }
 

@@ -8,7 +8,7 @@ public static unsafe partial class Gemm
 {
     /// <summary>6×32 micro-kernel: 12 zmm accumulators; per k one broadcast of A per row and two loads of B. // (6,kc)·(kc,32)</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
-    static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool add)
+    static void Kernel512(int kc, float* a, float* b, float* c, int ldc, bool add, bool relu)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -25,8 +25,8 @@ public static unsafe partial class Gemm
             var a5 = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
             a += 6; b += 32;
         }
-        Store512(c, c00, c01, add); Store512(c + ldc, c10, c11, add); Store512(c + 2 * ldc, c20, c21, add);
-        Store512(c + 3 * ldc, c30, c31, add); Store512(c + 4 * ldc, c40, c41, add); Store512(c + 5 * ldc, c50, c51, add);
+        Store512(c, c00, c01, add, relu); Store512(c + ldc, c10, c11, add, relu); Store512(c + 2 * ldc, c20, c21, add, relu);
+        Store512(c + 3 * ldc, c30, c31, add, relu); Store512(c + 4 * ldc, c40, c41, add, relu); Store512(c + 5 * ldc, c50, c51, add, relu);
     }
 
     /// <summary>
@@ -39,15 +39,16 @@ public static unsafe partial class Gemm
         for (int i = 0; i < 6; i++) { Sse.Prefetch0(c + (long)i * ldc); Sse.Prefetch0(c + (long)i * ldc + nr - 1); }
     }
 
-    static void Store512(float* c, Vector512<float> v0, Vector512<float> v1, bool add)
+    static void Store512(float* c, Vector512<float> v0, Vector512<float> v1, bool add, bool relu)
     {
         if (add) { v0 += Vector512.Load(c); v1 += Vector512.Load(c + 16); }
+        if (relu) { v0 = Vector512.Max(v0, Vector512<float>.Zero); v1 = Vector512.Max(v1, Vector512<float>.Zero); }
         v0.Store(c); v1.Store(c + 16);
     }
 
     /// <summary>6×16 micro-kernel for AVX2 machines: 12 ymm accumulators. // (6,kc)·(kc,16)</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
-    static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool add)
+    static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool add, bool relu)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -64,13 +65,14 @@ public static unsafe partial class Gemm
             var a5 = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(a5, b0, c50); c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
             a += 6; b += 16;
         }
-        Store256(c, c00, c01, add); Store256(c + ldc, c10, c11, add); Store256(c + 2 * ldc, c20, c21, add);
-        Store256(c + 3 * ldc, c30, c31, add); Store256(c + 4 * ldc, c40, c41, add); Store256(c + 5 * ldc, c50, c51, add);
+        Store256(c, c00, c01, add, relu); Store256(c + ldc, c10, c11, add, relu); Store256(c + 2 * ldc, c20, c21, add, relu);
+        Store256(c + 3 * ldc, c30, c31, add, relu); Store256(c + 4 * ldc, c40, c41, add, relu); Store256(c + 5 * ldc, c50, c51, add, relu);
     }
 
-    static void Store256(float* c, Vector256<float> v0, Vector256<float> v1, bool add)
+    static void Store256(float* c, Vector256<float> v0, Vector256<float> v1, bool add, bool relu)
     {
         if (add) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + 8); }
+        if (relu) { v0 = Vector256.Max(v0, Vector256<float>.Zero); v1 = Vector256.Max(v1, Vector256<float>.Zero); }
         v0.Store(c); v1.Store(c + 8);
     }
 }

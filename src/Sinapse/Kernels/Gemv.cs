@@ -14,7 +14,7 @@ public static unsafe partial class Gemm
     /// bandwidth, not arithmetic; on several threads each core streams its own slice of the columns (for a Linear
     /// weight, its own rows of W), so both cores' caches and load ports work on the weights at once.
     /// </summary>
-    static void Gemv(int n, int k, Operand a, Operand b, float[] c, int cOffset, bool accumulate)
+    static void Gemv(int n, int k, Operand a, Operand b, float[] c, int cOffset, bool accumulate, bool relu)
     {
         float[]? rented = null;
         float[] x = a.Data; int xOff = a.Offset;
@@ -28,6 +28,7 @@ public static unsafe partial class Gemm
         {
             var job = GemvJob.ForThisThread();
             job.Set(n, k, x, xOff, b, c, cOffset, accumulate);
+            job.Relu = relu;
             job.Reverse = NextDirection(b.Data);
             int threads = Threading.Threads;
             if (threads <= 1 || (long)n * k < GemvParallelMinWork || !WorkerPool.TryRun(job, threads)) job.Execute(0, 1);
@@ -52,7 +53,7 @@ public static unsafe partial class Gemm
 
     sealed class GemvJob : ITeamJob
     {
-        public bool Reverse;
+        public bool Reverse, Relu;
         [ThreadStatic] static GemvJob? local;
         public static GemvJob ForThisThread() => local ??= new GemvJob();
         int n, k, xOff, cOffset; float[] x = null!, c = null!; Operand b; bool add;
@@ -77,6 +78,7 @@ public static unsafe partial class Gemm
                         for (int q = 0; q < k; q++) s += xs[q] * bs[(long)q * b.RowStride + (long)j * b.ColStride];
                         y[j] = add ? y[j] + s : s;
                     }
+                if (Relu) { var r = new Span<float>(y + j0, j1 - j0); System.Numerics.Tensors.TensorPrimitives.Max(r, 0f, r); }
             }
         }
     }

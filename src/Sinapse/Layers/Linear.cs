@@ -24,5 +24,8 @@ public sealed class Linear : Module
 
     public override Tensor Forward(Tensor input) => Tensor.Linear(input, Weight, Bias);
 
+    /// <summary>relu(Forward(input)) as one fused op (used by <see cref="Sequential"/> for Linear → ReLU).</summary>
+    internal Tensor ForwardRelu(Tensor input) => Tensor.Linear(input, Weight, Bias, relu: true);
+
     protected override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias != null ? "True" : "False")}";
 }

@@ -32,7 +32,10 @@ public sealed class Sequential : Module
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            var y = layer.Forward(x);
+            // Linear followed by ReLU runs as one op: the ReLU is applied as the GEMM stores its result.
+            bool fuse = layer is Linear && i + 1 < layers.Count && layers[i + 1] is ReLU;
+            var y = fuse ? ((Linear)layer).ForwardRelu(x) : layer.Forward(x);
+            if (fuse) i++;
             bool fresh = !ReferenceEquals(y.data, x.data) && !ReferenceEquals(y.data, input.data);
             if (xHidden && fresh && layer.KeepsNoActivations)
             {

@@ -52,7 +52,13 @@ public sealed partial class Tensor
     /// Fused affine map y = x·Wᵀ + b, the Linear layer's op. Shape: x (…, in), W (out, in), b (out) → (…, out).
     /// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ dy over rows.
     /// </summary>
-    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => Linear(x, weight, bias, relu: false);
+
+    /// <summary>
+    /// <see cref="Linear(Tensor, Tensor, Tensor?)"/>, then ReLU, in one op: the GEMM clamps each output at 0 as it
+    /// stores it, so the activation costs no pass over memory. Backward: g is masked by y &gt; 0, then as Linear.
+    /// </summary>
+    internal static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool relu)
     {
         if (weight.Rank != 2) throw new ArgumentException($"Linear: weight must be 2-D (out, in), got {ShapeUtil.Str(weight.shape)}.");
         int outF = weight.shape[0], inF = weight.shape[1];
@@ -73,10 +79,12 @@ public sealed partial class Tensor
         Gemm.Multiply(rows, outF, inF,
             new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]),
             new Gemm.Operand(weight.data, weight.offset, weight.strides[1], weight.strides[0]),
-            o.data, 0, outF, accumulate: bias != null);
+            o.data, 0, outF, accumulate: bias != null, relu: relu);
         Tensor[] inputs = bias != null ? [x2, weight, bias] : [x2, weight];
-        var result = Node.Record(new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 }), "Linear", inputs, g =>
+        var result = new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
+        Node.Record(result, relu ? "LinearRelu" : "Linear", inputs, gOut =>
         {
+            var g = relu ? ApplyBinary<ReluGradOp>(result, gOut, "LinearReluBackward") : gOut;
             var gx = x2.RequiresGrad ? MatMul(g, weight) : null;
             // A leaf weight that already has a gradient buffer gets dW = dyᵀ·x added in place by the GEMM
             // (accumulate), and db the column sums: no temporary and no separate accumulation pass.
