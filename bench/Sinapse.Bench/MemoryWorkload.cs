@@ -22,6 +22,7 @@ public static class MemoryWorkload
         int gen2Start = GC.CollectionCount(2);
         for (int i = 0; i < Baseline; i++) step();
         double rssBase = RssMiB();
+        int gen2Base = GC.CollectionCount(2);
         // The training step runs on this thread, so its counter is the precise, noise-free figure; the process-wide
         // counter adds what the kernels' worker threads (Parallel.For) allocate.
         long alloc0 = GC.GetAllocatedBytesForCurrentThread(), allAlloc0 = GC.GetTotalAllocatedBytes(precise: true);
@@ -42,6 +43,7 @@ public static class MemoryWorkload
             yield return ("alloc bytes/step", (alloc1 - alloc0) / (double)measured, "bytes");
             yield return ("alloc bytes/step all threads", (allAlloc1 - allAlloc0) / (double)measured, "bytes");
             yield return ("gen2 collections", gen2, "count");
+            yield return ($"gen2 collections after step {Baseline}", GC.CollectionCount(2) - gen2Base, "count");
         }
     }
 
