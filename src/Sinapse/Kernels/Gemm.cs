@@ -24,7 +24,10 @@ public static unsafe partial class Gemm
     const int KC = 256;
     const int MC = 144;
     const int NC = 3072;
-    /// <summary>Below this many multiply-adds a product runs on the calling thread only.</summary>
+    /// <summary>
+    /// Below this many multiply-adds a product runs on the calling thread only. Measured on the 2-core VM: two threads
+    /// win from 64³ = 2¹⁸ (8.4 → 7.5 µs) and lose below (48³: 3.3 → 4.2 µs).
+    /// </summary>
     const long ParallelMinWork = 1 << 18;
     static readonly bool Use512 = Vector512.IsHardwareAccelerated;
     static readonly bool UseSimd = Vector256.IsHardwareAccelerated;

@@ -7,7 +7,10 @@ namespace Sinapse.Kernels;
 /// </summary>
 internal static class Par
 {
-    /// <summary>Below this many elements an element-wise op runs on the calling thread.</summary>
+    /// <summary>
+    /// Below this many elements per chunk an element-wise op runs on the calling thread. Measured on the 2-core VM:
+    /// an add of 2 × 2¹⁵ elements takes 40 µs on one thread and 33 µs on two.
+    /// </summary>
     public const int ElementwiseThreshold = 1 << 15;
 
     [ThreadStatic] static ForJob? cached;
