@@ -15,6 +15,7 @@ namespace Sinapse.Bench;
 public static class MemoryWorkload
 {
     public const int Baseline = 100;
+    public const int Settled = 1000;
     public static int Steps(bool quick) => quick ? 300 : 10_000;
 
     public static IEnumerable<(string, double, string)> Run(Action step, int steps, bool managedCounters)
@@ -27,7 +28,12 @@ public static class MemoryWorkload
         // counter adds what the kernels' worker threads (Parallel.For) allocate.
         long alloc0 = GC.GetAllocatedBytesForCurrentThread(), allAlloc0 = GC.GetTotalAllocatedBytes(precise: true);
         var sw = Stopwatch.StartNew();
-        for (int i = Baseline; i < steps; i++) step();
+        int gen2Settled = -1;
+        for (int i = Baseline; i < steps; i++)
+        {
+            step();
+            if (i + 1 == Settled) gen2Settled = GC.CollectionCount(2);
+        }
         double seconds = sw.Elapsed.TotalSeconds;
         long alloc1 = GC.GetAllocatedBytesForCurrentThread(), allAlloc1 = GC.GetTotalAllocatedBytes(precise: true);
         int gen2 = GC.CollectionCount(2) - gen2Start;
@@ -44,6 +50,8 @@ public static class MemoryWorkload
             yield return ("alloc bytes/step all threads", (allAlloc1 - allAlloc0) / (double)measured, "bytes");
             yield return ("gen2 collections", gen2, "count");
             yield return ($"gen2 collections after step {Baseline}", GC.CollectionCount(2) - gen2Base, "count");
+            // Pooled arrays below the LOH threshold start in gen 0 and reach gen 2 once, early; after that, none should.
+            if (gen2Settled >= 0) yield return ($"gen2 collections after step {Settled}", GC.CollectionCount(2) - gen2Settled, "count");
         }
     }
 
