@@ -27,23 +27,7 @@ public static unsafe partial class Gemm
                 var r2 = Avx.LoadVector256(r + 2L * cs + q); var r3 = Avx.LoadVector256(r + 3L * cs + q);
                 var r4 = Avx.LoadVector256(r + 4L * cs + q); var r5 = Avx.LoadVector256(r + 5L * cs + q);
                 var r6 = Avx.LoadVector256(r + 6L * cs + q); var r7 = Avx.LoadVector256(r + 7L * cs + q);
-                var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-                var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-                var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-                var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-                var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-                var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-                var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-                var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-                float* o = d + (long)q * nr + j0;
-                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
-                Avx.Store(o + nr, Avx.Permute2x128(u1, u5, 0x20));
-                Avx.Store(o + 2 * nr, Avx.Permute2x128(u2, u6, 0x20));
-                Avx.Store(o + 3 * nr, Avx.Permute2x128(u3, u7, 0x20));
-                Avx.Store(o + 4 * nr, Avx.Permute2x128(u0, u4, 0x31));
-                Avx.Store(o + 5 * nr, Avx.Permute2x128(u1, u5, 0x31));
-                Avx.Store(o + 6 * nr, Avx.Permute2x128(u2, u6, 0x31));
-                Avx.Store(o + 7 * nr, Avx.Permute2x128(u3, u7, 0x31));
+                TransposeStore(r0, r1, r2, r3, r4, r5, r6, r7, d + (long)q * nr + j0, nr);
             }
             for (; q < kc; q++)
                 for (int j = 0; j < 8; j++) d[(long)q * nr + j0 + j] = r[(long)j * cs + q];
@@ -71,24 +55,35 @@ public static unsafe partial class Gemm
             var r0 = Avx.LoadVector256(s + q); var r1 = Avx.LoadVector256(s + rs + q);
             var r2 = Avx.LoadVector256(s + 2L * rs + q); var r3 = Avx.LoadVector256(s + 3L * rs + q);
             var r4 = Avx.LoadVector256(s + 4L * rs + q); var r5 = Avx.LoadVector256(s + 5L * rs + q);
-            var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-            var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-            var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-            var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-            var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-            var u4 = Avx.Shuffle(t4, z, 0x44); var u5 = Avx.Shuffle(t4, z, 0xEE);
-            var u6 = Avx.Shuffle(t5, z, 0x44); var u7 = Avx.Shuffle(t5, z, 0xEE);
-            float* o = d + q * MR;
-            Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(o + MR, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(o + 2 * MR, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(o + 3 * MR, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(o + 4 * MR, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(o + 5 * MR, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(o + 6 * MR, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(o + 7 * MR, Avx.Permute2x128(u3, u7, 0x31));
+            TransposeStore(r0, r1, r2, r3, r4, r5, z, z, d + q * MR, MR);
         }
         for (; q < kc; q++)
             for (int r = 0; r < MR; r++) d[q * MR + r] = s[(long)r * rs + q];
+    }
+
+    /// <summary>
+    /// Transposes the 8×8 block whose rows are r0..r7 and stores its columns at o, o + stride, …, o + 7·stride
+    /// (each 8 floats wide): unpack pairs, shuffle quads, swap 128-bit halves.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void TransposeStore(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* o, int stride)
+    {
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(o + stride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(o + 2 * stride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(o + 3 * stride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(o + 4 * stride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(o + 5 * stride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(o + 6 * stride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(o + 7 * stride, Avx.Permute2x128(u3, u7, 0x31));
     }
 }
