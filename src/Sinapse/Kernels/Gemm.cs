@@ -64,46 +64,68 @@ public static unsafe partial class Gemm
             var job = GemmJob.ForThisThread();
             job.Problem = p;
             job.SharedB = Scratch.ForThisThread().B;
+            job.Work.Panels = job.Work.Blocks = 0;
             try { if (WorkerPool.TryRun(job, threads)) return; }
             finally { job.Problem = default; }
         }
         fixed (float* pa = a.Data, pb = b.Data, pc = c)
-            Blocked(p, pa, pb, pc, 0, 1, Scratch.ForThisThread().B, null);
+            Blocked(p, pa, pb, pc, 0, 1, Scratch.ForThisThread().B, null, null);
     }
 
     /// <summary>One product, with the raw operands pinned by the caller.</summary>
     internal readonly record struct Problem(int M, int N, int K, Operand A, Operand B, float[] C, int COffset, int Ldc, bool Accumulate, bool Relu);
 
     /// <summary>
-    /// Thread <paramref name="t"/> of <paramref name="threads"/>: packs its share of every B block into
-    /// <paramref name="sharedB"/>, waits for the others, then computes its rows of C.
+    /// Thread <paramref name="t"/> of <paramref name="threads"/>. For every kc×nc block of B, the team packs its panels
+    /// into <paramref name="sharedB"/>, meets at the barrier, computes blocks of rows of C, and meets again. Panels and
+    /// row blocks are handed out one at a time from shared counters, so a core that the VM deschedules for a while
+    /// simply takes fewer of them instead of making the other wait at the barrier. Which thread computes a block does
+    /// not change its arithmetic: results stay bit-identical.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
-    static void Blocked(in Problem p, float* aData, float* bData, float* cData, int t, int threads, float* sharedB, SpinBarrier? barrier)
+    static void Blocked(in Problem p, float* aData, float* bData, float* cData, int t, int threads, float* sharedB, SpinBarrier? barrier, WorkCounters? work)
     {
         int nr = NR, m = p.M, n = p.N, k = p.K;
-        int tiles = (m + MR - 1) / MR, per = (tiles + threads - 1) / threads;
-        int r0 = Math.Min(m, t * per * MR), r1 = Math.Min(m, (t + 1) * per * MR);
+        // Rows per handed-out block: at most MC, and small enough that each thread gets about four.
+        int rowBlock = threads == 1 ? MC : Math.Min(MC, Math.Max(MR, (m + 4 * threads - 1) / (4 * threads) + MR - 1) / MR * MR);
+        int blocks = (m + rowBlock - 1) / rowBlock;
         float* pa = Scratch.ForThisThread().A;
         int kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
+        // Counters only grow: every thread makes exactly one failed grab per phase, so all threads know the base.
+        int panelBase = 0, blockBase = 0;
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc), panels = (nc + nr - 1) / nr;
             for (int pc = 0; pc < k; pc += kcStd)
             {
                 int kc = Math.Min(kcStd, k - pc);
-                bool add = p.Accumulate || pc > 0;
-                PackB(p.B, bData, pc, jc, kc, nc, nr, sharedB, t * panels / threads, (t + 1) * panels / threads);
-                barrier?.Wait(threads);
-                for (int ic = r0; ic < r1; ic += MC)
+                bool add = p.Accumulate || pc > 0, relu = p.Relu && pc + kc == k;
+                if (work == null) PackB(p.B, bData, pc, jc, kc, nc, nr, sharedB, 0, panels);
+                else
                 {
-                    int mc = Math.Min(MC, r1 - ic);
-                    PackA(p.A, aData, ic, pc, mc, kc, pa);
-                    Macro(mc, nc, kc, nr, pa, sharedB, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, p.Relu && pc + kc == k);
+                    for (int q; (q = Interlocked.Increment(ref work.Panels) - 1 - panelBase) < panels;)
+                        PackB(p.B, bData, pc, jc, kc, nc, nr, sharedB, q, q + 1);
+                    panelBase += panels + threads;
                 }
+                barrier?.Wait(threads);
+                for (int b = 0; ; b++)
+                {
+                    if (work != null) b = Interlocked.Increment(ref work.Blocks) - 1 - blockBase;
+                    if (b >= blocks) break;
+                    int ic = b * rowBlock, mc = Math.Min(rowBlock, m - ic);
+                    PackA(p.A, aData, ic, pc, mc, kc, pa);
+                    Macro(mc, nc, kc, nr, pa, sharedB, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, relu);
+                }
+                if (work != null) blockBase += blocks + threads;
                 barrier?.Wait(threads);
             }
         }
+    }
+
+    /// <summary>The shared hand-out counters of one team product.</summary>
+    sealed class WorkCounters
+    {
+        public int Panels, Blocks;
     }
 
     /// <summary>All MR×NR tiles of one packed mc×kc block of A against one packed kc×nc block of B. // (mc,kc)·(kc,nc)</summary>
@@ -233,6 +255,7 @@ public static unsafe partial class Gemm
     {
         [ThreadStatic] static GemmJob? local;
         readonly SpinBarrier barrier = new();
+        public readonly WorkCounters Work = new();
         public Problem Problem;
         public static GemmJob ForThisThread() => local ??= new GemmJob();
 
@@ -243,7 +266,7 @@ public static unsafe partial class Gemm
         {
             var p = Problem;
             fixed (float* pa = p.A.Data, pb = p.B.Data, pc = p.C)
-                Blocked(p, pa, pb, pc, thread, threads, SharedB, barrier);
+                Blocked(p, pa, pb, pc, thread, threads, SharedB, barrier, Work);
         }
     }
 }
