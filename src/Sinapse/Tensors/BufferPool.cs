@@ -2,11 +2,12 @@ namespace Sinapse;
 
 /// <summary>
 /// The pool behind tensor storage. Every tensor of at least <see cref="MinPooledLength"/> elements takes its array
-/// from here (exact length, zeroed). Arrays come back only where their lifetime is known for certain: the autograd
-/// engine returns the gradient temporaries it created once <see cref="Tensor.Backward"/> has finished, so in a
-/// training loop the next forward and backward passes reuse them instead of allocating (large arrays would
-/// otherwise land on the large-object heap and provoke gen-2 collections). Tensors the user may still hold are never
-/// returned; they are collected by the GC as usual, so there is nothing to dispose.
+/// from here (exact length; zeroed unless the op overwrites it all). Arrays come back only where their lifetime is
+/// known for certain, through <see cref="PoolLease.Release"/>: the autograd engine returns the temporaries of a
+/// backward pass and the graph's hidden activations once <see cref="Tensor.Backward"/> has finished, and
+/// <see cref="Layers.Sequential"/> returns hidden activations at once when no graph is recorded. A training loop
+/// therefore reuses the same arrays step after step. Tensors the user may still hold are never returned; they are
+/// collected by the GC as usual, so there is nothing to dispose.
 /// </summary>
 internal static class BufferPool
 {

@@ -44,7 +44,7 @@ public sealed partial class Tensor
         Size = ShapeUtil.Numel(shape);
     }
 
-    /// <summary>A view: shares <paramref name="source"/>'s storage (and keeps it from returning to the pool).</summary>
+    /// <summary>A view: shares <paramref name="source"/>'s storage and its pool lease.</summary>
     internal Tensor(Tensor source, int offset, int[] shape, int[] strides) : this(source.data, offset, shape, strides, source.lease) { }
 
     /// <summary>A new contiguous tensor of zeros with the given shape, its storage from the pool.</summary>
