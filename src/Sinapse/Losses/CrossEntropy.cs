@@ -73,18 +73,12 @@ public sealed class CrossEntropyLoss(Reduction reduction = Reduction.Mean, float
 
     internal static (Tensor Picked, Tensor? Weights) Pick(string loss, Tensor logp, Tensor target, float[]? weights)
     {
-        if (logp.Rank != 2) throw new ArgumentException($"{loss}: input must be (N, C), got {ShapeUtil.Str(logp.Shape)}.");
-        if (target.Rank != 1 || target.Shape[0] != logp.Shape[0])
-            throw new ArgumentException($"{loss}: target must be (N) = ({logp.Shape[0]},) class indices, got {ShapeUtil.Str(target.Shape)} for input {ShapeUtil.Str(logp.Shape)}.");
+        var labels = Tensor.ClassIndices(loss, logp, target);
         int c = logp.Shape[1];
         if (weights != null && weights.Length != c) throw new ArgumentException($"{loss}: {weights.Length} class weights given for {c} classes.");
-        var t = target.ToArray();
-        foreach (var v in t)
-            if (v != MathF.Floor(v) || v < 0 || v >= c)
-                throw new ArgumentException($"{loss}: target value {v} is not a class index in [0, {c}).");
         var picked = logp.Gather(1, target.Reshape(-1, 1)).Reshape(-1);
         if (weights == null) return (picked, null);
-        var w = Tensor.FromArray(t.Select(v => weights[(int)v]).ToArray());
+        var w = Tensor.FromArray(labels.Select(v => weights[v]).ToArray());
         return (picked * w, w);
     }
 

@@ -10,19 +10,9 @@ public sealed partial class Tensor
     /// </summary>
     public static Tensor SoftmaxCrossEntropy(Tensor logits, Tensor target, bool mean = true)
     {
-        const string op = "CrossEntropyLoss";
-        if (logits.Rank != 2) throw new ArgumentException($"{op}: input must be (N, C), got {ShapeUtil.Str(logits.shape)}.");
+        var labels = ClassIndices("CrossEntropyLoss", logits, target);
         int n = logits.shape[0], c = logits.shape[1];
-        if (target.Rank != 1 || target.shape[0] != n)
-            throw new ArgumentException($"{op}: target must be (N) = ({n},) class indices, got {ShapeUtil.Str(target.shape)} for input {ShapeUtil.Str(logits.shape)}.");
         var x = logits.IsContiguous ? logits : logits.Detach().Contiguous();
-        var labels = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            float v = target.data[target.offset + i * target.strides[0]];
-            if (v != MathF.Floor(v) || v < 0 || v >= c) throw new ArgumentException($"{op}: target value {v} is not a class index in [0, {c}).");
-            labels[i] = (int)v;
-        }
 
         // Forward, row by row: p = softmax(x), loss_i = log Σ e^(x − max) − (x_t − max).   // (N,C)
         var p = BufferPool.Rent(n * c, zero: false);
@@ -52,5 +42,25 @@ public sealed partial class Tensor
         });
         Node.Own(o, p);
         return o;
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="input"/> is (N, C) and <paramref name="target"/> holds N class indices in [0, C)
+    /// (stored as floats), naming <paramref name="op"/> and the shapes or the bad value; returns the indices.
+    /// </summary>
+    internal static int[] ClassIndices(string op, Tensor input, Tensor target)
+    {
+        if (input.Rank != 2) throw new ArgumentException($"{op}: input must be (N, C), got {ShapeUtil.Str(input.shape)}.");
+        int n = input.shape[0], c = input.shape[1];
+        if (target.Rank != 1 || target.shape[0] != n)
+            throw new ArgumentException($"{op}: target must be (N) = ({n},) class indices, got {ShapeUtil.Str(target.shape)} for input {ShapeUtil.Str(input.shape)}.");
+        var labels = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            float v = target.data[target.offset + i * target.strides[0]];
+            if (v != MathF.Floor(v) || v < 0 || v >= c) throw new ArgumentException($"{op}: target value {v} is not a class index in [0, {c}).");
+            labels[i] = (int)v;
+        }
+        return labels;
     }
 }
