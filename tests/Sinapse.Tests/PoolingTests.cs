@@ -47,6 +47,47 @@ public class PoolingTests
     }
 
     [Fact]
+    public void TrainingState_IsLongLived_AndOnlyWhatComesBackIsPooled()
+    {
+        var (model, opt, loss, x, y) = Setup();
+        var w = model.Parameters().First();
+        Assert.Null(w.Grad);                                    // reserved by the optimizer, not yet a gradient
+        for (int i = 0; i < 3; i++) { opt.ZeroGrad(); loss.Forward(model.Forward(x), y).Backward(); opt.Step(); }
+        // Gradients (reserved when the optimizer was built) are counted as old by the GC from the start: they are
+        // never promoted, so they cannot push gen 2 over its budget in the middle of training.
+        Assert.All(model.Parameters(), p => Assert.Equal(GC.MaxGeneration, GC.GetGeneration(p.Grad!.data)));
+        // Rent hands out a pooled array only where it will come back (a length no other test uses, as the pool is
+        // shared): inside a recyclable scope or a backward pass. Outside, e.g. for a model's output that the caller
+        // may drop, it is a fresh array and the pool's stays put.
+        const int n = 12_347;
+        float[] pooled;
+        using (BufferPool.Recyclable()) pooled = BufferPool.Rent(n, zero: false);
+        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(pooled));
+        BufferPool.Return(pooled);
+        Assert.NotSame(pooled, BufferPool.Rent(n));
+        using (BufferPool.Recyclable()) Assert.Same(pooled, BufferPool.Rent(n));
+        // A young array handed back is left to the GC rather than kept (the pool holds only long-lived arrays).
+        var young = new float[n];
+        BufferPool.Return(young);
+        using (BufferPool.Recyclable()) Assert.NotSame(young, BufferPool.Rent(n));
+    }
+
+    [Fact]
+    public void ReservedGradient_IsUsedOnce_SoAGradientTheCallerKeepsIsNeverOverwritten()
+    {
+        var w = Tensor.Ones(2000).RequireGrad();
+        var opt = new SGD([w], 0.1f);
+        (w * 2f).Sum().Backward();
+        var first = w.Grad!;
+        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(first.data));
+        opt.ZeroGrad(setToNone: true);
+        (w * 3f).Sum().Backward();
+        Assert.NotSame(first.data, w.Grad!.data);
+        Assert.All(first.ToArray(), v => Assert.Equal(2f, v));
+        Assert.All(w.Grad!.ToArray(), v => Assert.Equal(3f, v));
+    }
+
+    [Fact]
     public void ZeroGrad_KeepsBuffersOrDropsThem()
     {
         var w = Tensor.Ones(2000).RequireGrad();

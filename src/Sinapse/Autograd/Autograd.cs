@@ -106,7 +106,7 @@ public static class Autograd
             if (!grads.Remove(t, out var gt)) continue;
             if (t.GradFn == null)
             {
-                if (t.Grad == null) t.Grad = gt.Clone();
+                if (t.Grad == null) t.Grad = t.NewLeafGrad(gt);
                 else if (!t.Grad.IsContiguous) t.Grad = t.Grad + gt;
                 else Tensor.AddInto(t.Grad, gt);
                 continue;

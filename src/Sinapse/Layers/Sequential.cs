@@ -34,7 +34,12 @@ public sealed class Sequential : Module
             var layer = layers[i];
             // Linear followed by ReLU runs as one op: the ReLU is applied as the GEMM stores its result.
             bool fuse = layer is Linear && i + 1 < layers.Count && layers[i + 1] is ReLU;
-            var y = fuse ? ((Linear)layer).ForwardRelu(x) : layer.Forward(x);
+            int next = fuse ? i + 2 : i + 1;
+            // The output is handed back below when the next layer keeps nothing either: take it from the pool.
+            bool recycled = layer.KeepsNoActivations && next < layers.Count && layers[next].KeepsNoActivations;
+            Tensor y;
+            using (BufferPool.Recyclable(recycled))
+                y = fuse ? ((Linear)layer).ForwardRelu(x) : layer.Forward(x);
             if (fuse) i++;
             bool fresh = !ReferenceEquals(y.data, x.data) && !ReferenceEquals(y.data, input.data);
             if (xHidden && fresh && layer.KeepsNoActivations)

@@ -12,7 +12,7 @@ public sealed class Adagrad : Optimizer
 
     public Adagrad(IEnumerable<Tensor> parameters, float lr = 0.01f, float eps = 1e-10f, float weightDecay = 0f) : base(parameters, lr)
     {
-        Epsilon = eps; WeightDecay = weightDecay; sum = new float[]?[Params.Length];
+        Epsilon = eps; WeightDecay = weightDecay; sum = NewState();
     }
 
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
@@ -40,7 +40,7 @@ public sealed class RMSprop : Optimizer
         : base(parameters, lr)
     {
         Alpha = alpha; Epsilon = eps; Momentum = momentum; WeightDecay = weightDecay;
-        square = new float[]?[Params.Length]; buf = new float[]?[Params.Length];
+        square = NewState(); buf = momentum > 0 ? NewState() : new float[]?[Params.Length];
     }
 
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
@@ -75,7 +75,7 @@ public class Adam : Optimizer
         : base(parameters, lr)
     {
         Beta1 = beta1; Beta2 = beta2; Epsilon = eps; WeightDecay = weightDecay;
-        m = new float[]?[Params.Length]; v = new float[]?[Params.Length];
+        m = NewState(); v = NewState();
     }
 
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)

@@ -22,6 +22,8 @@ public abstract class Optimizer
         foreach (var p in Params)
             if (!p.IsContiguous) throw new ArgumentException($"{GetType().Name}: parameters must be contiguous tensors.");
         LearningRate = lr;
+        // Everything training will keep is allocated now, long-lived, rather than in its first step.
+        foreach (var p in Params) p.ReserveGrad();
     }
 
     /// <summary>
@@ -47,6 +49,9 @@ public abstract class Optimizer
     /// <summary>Updates parameter <paramref name="index"/> (values <paramref name="w"/>) given its gradient <paramref name="g"/>.</summary>
     protected abstract void Update(int index, Span<float> w, ReadOnlySpan<float> g);
 
+    /// <summary>Zero-filled state buffers, one per parameter, allocated now (long-lived, like the pool's).</summary>
+    protected float[]?[] NewState() => Array.ConvertAll(Params, p => (float[]?)BufferPool.LongLived(p.Size));
+
     /// <summary>A zero-filled state buffer per parameter, created on first use.</summary>
-    protected float[] State(float[]?[] states, int index) => states[index] ??= new float[Params[index].Size];
+    protected float[] State(float[]?[] states, int index) => states[index] ??= BufferPool.LongLived(Params[index].Size);
 }

@@ -15,7 +15,7 @@ public sealed partial class Tensor
         var x = logits.IsContiguous ? logits : logits.Detach().Contiguous();
 
         // Forward, row by row: p = softmax(x), loss_i = log Σ e^(x − max) − (x_t − max).   // (N,C)
-        var p = BufferPool.Rent(n * c, zero: false);
+        var p = BufferPool.Rent(n * c, zero: false, returned: true);
         double total = 0;
         var xs = x.data.AsSpan(x.offset, n * c);
         for (int i = 0; i < n; i++)

@@ -111,6 +111,7 @@ public sealed partial class Tensor
     /// </summary>
     static bool AccumulateInPlace(Tensor param, Tensor g, Action<float[], int> addInto)
     {
+        if (param.GradFn == null) param.AdoptReservedGrad();
         if (param.GradFn != null || param.Grad is not { } pg || !pg.IsContiguous || g.strides[^1] != 1
             || !pg.shape.AsSpan().SequenceEqual(param.shape)) return false;
         addInto(pg.data, pg.offset);

@@ -151,6 +151,40 @@ public sealed partial class Tensor
     }
 
     /// <summary>A deep copy with its own contiguous storage (differentiable).</summary>
+    /// <summary>Storage set aside for this leaf's first gradient (see <see cref="ReserveGrad"/>), or null.</summary>
+    float[]? reservedGrad;
+
+    /// <summary>
+    /// Sets aside long-lived storage for this parameter's gradient (optimizers do, when they are built), so that
+    /// the first backward pass does not allocate it in the middle of training. <see cref="Grad"/> stays null until
+    /// a backward pass writes it.
+    /// </summary>
+    internal void ReserveGrad()
+    {
+        if (Grad == null) reservedGrad ??= BufferPool.LongLived(Size, zero: false);
+    }
+
+    /// <summary>Makes the reserved storage, zeroed, this leaf's <see cref="Grad"/> (for ops that accumulate into it
+    /// in place); false when there is none or a gradient exists already.</summary>
+    internal bool AdoptReservedGrad()
+    {
+        if (Grad != null || reservedGrad == null) return false;
+        Array.Clear(reservedGrad);
+        Grad = new Tensor(reservedGrad, (int[])shape.Clone());
+        reservedGrad = null;
+        return true;
+    }
+
+    /// <summary>A leaf's first gradient: a copy of <paramref name="g"/> (same shape) in the reserved storage, used
+    /// once, or else in a fresh array.</summary>
+    internal Tensor NewLeafGrad(Tensor g)
+    {
+        var a = reservedGrad is { } r && r.Length == g.Size ? r : GC.AllocateUninitializedArray<float>(g.Size);
+        reservedGrad = null;
+        g.CopyTo(a);
+        return new Tensor(a, (int[])g.shape.Clone());
+    }
+
     public Tensor Clone()
     {
         var o = new Tensor((int[])shape.Clone());
