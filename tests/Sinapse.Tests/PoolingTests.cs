@@ -53,9 +53,10 @@ public class PoolingTests
         var w = model.Parameters().First();
         Assert.Null(w.Grad);                                    // reserved by the optimizer, not yet a gradient
         for (int i = 0; i < 3; i++) { opt.ZeroGrad(); loss.Forward(model.Forward(x), y).Backward(); opt.Step(); }
-        // Gradients (reserved when the optimizer was built) are counted as old by the GC from the start: they are
-        // never promoted, so they cannot push gen 2 over its budget in the middle of training.
+        // Gradients (reserved when the optimizer was built) and weights (Linear allocates them long-lived) are counted
+        // as old by the GC from the start: never promoted, they cannot push gen 2 over its budget mid-training.
         Assert.All(model.Parameters(), p => Assert.Equal(GC.MaxGeneration, GC.GetGeneration(p.Grad!.data)));
+        Assert.All(model.Parameters(), p => Assert.Equal(GC.MaxGeneration, GC.GetGeneration(p.data))); // so are weights
         // Rent hands out a pooled array only where it will come back (a length no other test uses, as the pool is
         // shared): inside a recyclable scope or a backward pass. Outside, e.g. for a model's output that the caller
         // may drop, it is a fresh array and the pool's stays put.

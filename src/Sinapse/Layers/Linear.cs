@@ -18,8 +18,9 @@ public sealed class Linear : Module
         if (inFeatures <= 0 || outFeatures <= 0) throw new ArgumentException($"Linear: feature counts must be positive, got in={inFeatures}, out={outFeatures}.");
         InFeatures = inFeatures; OutFeatures = outFeatures;
         float bound = 1f / MathF.Sqrt(inFeatures);
-        Weight = RegisterParameter("weight", Tensor.Uniform([outFeatures, inFeatures], -bound, bound, gen));
-        if (bias) Bias = RegisterParameter("bias", Tensor.Uniform([outFeatures], -bound, bound, gen));
+        // Parameters live as long as the model: long-lived storage, never promoted through the GC's generations.
+        Weight = RegisterParameter("weight", Tensor.Uniform([outFeatures, inFeatures], -bound, bound, gen).LongLivedCopy());
+        if (bias) Bias = RegisterParameter("bias", Tensor.Uniform([outFeatures], -bound, bound, gen).LongLivedCopy());
     }
 
     public override Tensor Forward(Tensor input) => Tensor.Linear(input, Weight, Bias);

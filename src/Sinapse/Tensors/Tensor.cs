@@ -151,6 +151,15 @@ public sealed partial class Tensor
     }
 
     /// <summary>A deep copy with its own contiguous storage (differentiable).</summary>
+    /// <summary>A contiguous copy in long-lived storage (see <see cref="BufferPool.LongLived"/>), outside any graph:
+    /// for parameters, which live as long as their model.</summary>
+    internal Tensor LongLivedCopy()
+    {
+        var a = BufferPool.LongLived(Size, zero: false);
+        CopyTo(a);
+        return new Tensor(a, (int[])shape.Clone());
+    }
+
     /// <summary>Storage set aside for this leaf's first gradient (see <see cref="ReserveGrad"/>), or null.</summary>
     float[]? reservedGrad;
 
