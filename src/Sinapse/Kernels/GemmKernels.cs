@@ -62,7 +62,7 @@ public static unsafe partial class Gemm
         v0.Store(c); v1.Store(c + 16);
     }
 
-        /// <summary>6×16 micro-kernel for AVX2 machines: 12 ymm accumulators. // (6,kc)·(kc,16)</summary>
+    /// <summary>6×16 micro-kernel for AVX2 machines: 12 ymm accumulators. // (6,kc)·(kc,16)</summary>
     /// <remarks>k is unrolled by four: one loop branch and counter update per 48 FMAs instead of per 12.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
     static void Kernel256(int kc, float* a, float* b, float* c, int ldc, bool add, bool relu)

@@ -150,7 +150,6 @@ public sealed partial class Tensor
         return Node.Record(o, "Contiguous", [this], g => [g]);
     }
 
-    /// <summary>A deep copy with its own contiguous storage (differentiable).</summary>
     /// <summary>A contiguous copy in long-lived storage (see <see cref="BufferPool.LongLived"/>), outside any graph:
     /// for parameters, which live as long as their model.</summary>
     internal Tensor LongLivedCopy()
@@ -194,6 +193,7 @@ public sealed partial class Tensor
         return new Tensor(a, (int[])g.shape.Clone());
     }
 
+    /// <summary>A deep copy with its own contiguous storage (differentiable).</summary>
     public Tensor Clone()
     {
         var o = new Tensor((int[])shape.Clone());
