@@ -180,9 +180,19 @@ public static unsafe partial class Gemm
                     for (int q = 0; q < kc; q++) d[q * MR] = s[q];
                 }
             }
+            else if (rs == 1 && mm == MR)
+            {
+                // Column-major (transposed) A, e.g. dyᵀ in dW = dyᵀ·x: for each k the six values are contiguous.
+                for (int q = 0; q < kc; q++)
+                {
+                    float* s = s0 + (long)q * cs, d = dst + q * MR;
+                    Vector128.Store(Vector128.Load(s), d);
+                    *(long*)(d + 4) = *(long*)(s + 4);
+                }
+            }
             else
             {
-                // Column-major (transposed) A: for each k the MR values are rs apart (contiguous when rs == 1).
+                // Strided A: for each k the MR values are rs apart.
                 for (int q = 0; q < kc; q++)
                 {
                     float* s = s0 + (long)q * cs, d = dst + q * MR;
