@@ -9,9 +9,10 @@ namespace Sinapse.Kernels;
 /// Single-precision GEMM, C (+)= A·B, in the Goto/BLIS style: B is packed into NR-wide column panels (kc×NR),
 /// A into MR-high row panels (MR×kc), and a register-tiled FMA micro-kernel computes MR×NR tiles of C.
 /// Operands are read through arbitrary (row, column) strides, so transposed views cost nothing extra: the
-/// packing step absorbs the layout. On several threads the team packs each kc×nc block of B once, together,
-/// into a shared buffer and then splits the rows of C; every output element is computed by exactly one thread in
-/// the same order as on one thread, so results are bit-identical for any thread count.
+/// packing step absorbs the layout. On several threads the team packs each large kc×nc block of B once, together,
+/// into a shared buffer (a small one, each thread for itself) and then splits the rows of C; every output element
+/// is computed by exactly one thread in the same order as on one thread, so results are bit-identical for any
+/// thread count.
 /// </summary>
 /// <remarks>
 /// Blocking: a kc×NR panel of B (16 KiB at NR = 16) stays in L1 while the MC×kc block of A (≈144 KiB) streams from
@@ -29,6 +30,12 @@ public static unsafe partial class Gemm
     /// win from 64³ = 2¹⁸ (8.4 → 7.5 µs) and lose below (48³: 3.3 → 4.2 µs).
     /// </summary>
     const long ParallelMinWork = 1 << 18;
+    /// <summary>
+    /// A kc×nc block of B up to this size is packed by each thread for itself (see <see cref="Blocked"/>). Measured on
+    /// two threads, paired against the shared block in one process (30 rounds): n = 256 +22%, n = 512 +8% (median),
+    /// n = 768 (above the limit) unchanged.
+    /// </summary>
+    const long PrivateBMaxBytes = 512 * 1024;
     static readonly bool Use512 = Vector512.IsHardwareAccelerated;
     static readonly bool UseSimd = Vector256.IsHardwareAccelerated;
     static int NR => Use512 ? 32 : 16;
@@ -93,6 +100,11 @@ public static unsafe partial class Gemm
         int kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
         // Counters only grow: every thread makes exactly one failed grab per phase, so all threads know the base.
         int panelBase = 0, blockBase = 0;
+        // A small B block is packed by every thread into its own buffer: it then stays in that core's L2 for all its
+        // row blocks, rather than half of it coming from the other core's cache for each, and no barrier is needed
+        // between packing and computing. Larger blocks are packed once, together, into the shared buffer.
+        bool privateB = work != null && (long)Math.Min(kcStd, k) * ((Math.Min(NC, n) + nr - 1) / nr * nr) * sizeof(float) <= PrivateBMaxBytes;
+        float* pb = privateB ? Scratch.ForThisThread().B : sharedB;
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc), panels = (nc + nr - 1) / nr;
@@ -100,21 +112,21 @@ public static unsafe partial class Gemm
             {
                 int kc = Math.Min(kcStd, k - pc);
                 bool add = p.Accumulate || pc > 0, relu = p.Relu && pc + kc == k;
-                if (work == null) PackB(p.B, bData, pc, jc, kc, nc, nr, sharedB, 0, panels);
+                if (work == null || privateB) PackB(p.B, bData, pc, jc, kc, nc, nr, pb, 0, panels);
                 else
                 {
                     for (int q; (q = Interlocked.Increment(ref work.Panels) - 1 - panelBase) < panels;)
-                        PackB(p.B, bData, pc, jc, kc, nc, nr, sharedB, q, q + 1);
+                        PackB(p.B, bData, pc, jc, kc, nc, nr, pb, q, q + 1);
                     panelBase += panels + threads;
+                    barrier?.Wait(threads);
                 }
-                barrier?.Wait(threads);
                 for (int b = 0; ; b++)
                 {
                     if (work != null) b = Interlocked.Increment(ref work.Blocks) - 1 - blockBase;
                     if (b >= blocks) break;
                     int ic = b * rowBlock, mc = Math.Min(rowBlock, m - ic);
                     PackA(p.A, aData, ic, pc, mc, kc, pa);
-                    Macro(mc, nc, kc, nr, pa, sharedB, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, relu);
+                    Macro(mc, nc, kc, nr, pa, pb, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, relu);
                 }
                 if (work != null) blockBase += blocks + threads;
                 barrier?.Wait(threads);
