@@ -94,8 +94,9 @@ public static class Autograd
             if (t.GradFn.Owned is { Count: > 0 } owned) { foreach (var a in owned) BufferPool.Return(a); owned.Clear(); any = true; }
         }
         if (free.Count == 0 && !any) return;
-        foreach (var t in order) if (t.GradFn != null) { t.GradFn.Released = true; if (!t.GraphOwned) kept.Add(t.data); }
+        foreach (var t in order) if (t.GradFn != null && !t.GraphOwned) kept.Add(t.data);
         foreach (var l in free) if (!kept.Contains(l.Array)) l.Release();
+        foreach (var t in order) t.GradFn?.Release();
     }
 
     static void Propagate(List<Tensor> order, Dictionary<Tensor, Tensor> grads)

@@ -7,14 +7,29 @@ namespace Sinapse;
 internal sealed class Node
 {
     public readonly string Op;
-    public readonly Tensor[] Inputs;
-    public readonly Func<Tensor, Tensor?[]> Backward;
+    public Tensor[] Inputs { get; private set; }
+    public Func<Tensor, Tensor?[]> Backward { get; private set; }
 
     /// <summary>Buffers only this node's backward reads (saved for it by the forward op); pooled after Backward.</summary>
     public List<float[]>? Owned;
 
     /// <summary>True once a Backward through this node has recycled the graph's buffers: it cannot run again.</summary>
-    public bool Released;
+    public bool Released { get; private set; }
+
+    /// <summary>
+    /// Marks the node as spent and lets go of its inputs and its backward closure (with what it captured). A caller
+    /// that keeps the output (a loss it logs, the logits) then keeps one node alive, not the whole step's graph, so
+    /// the graph dies young: the periodic gen-0 collection at the end of Backward otherwise promoted it whole, and
+    /// over thousands of steps those dead graphs filled gen 2's budget (measured: one gen-2 collection in MEM).
+    /// </summary>
+    public void Release()
+    {
+        Released = true;
+        Inputs = [];
+        Backward = spent;
+    }
+
+    static readonly Func<Tensor, Tensor?[]> spent = _ => throw new InvalidOperationException("Backward: this node was already differentiated.");
 
     /// <summary>Hands a scratch buffer to the node of <paramref name="output"/>, or straight back to the pool when no graph was recorded.</summary>
     public static void Own(Tensor output, float[] buffer)
