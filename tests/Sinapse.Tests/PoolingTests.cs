@@ -120,6 +120,10 @@ public class PoolingTests
         Assert.Equal(lossValue, l.Item());
         var e = Assert.Throws<InvalidOperationException>(() => l.Backward());
         Assert.Contains("already differentiated", e.Message);
+        // The spent graph is cut loose: the loss the caller keeps holds one node, not the whole step's graph (which
+        // would otherwise survive every collection made while the caller holds it, and be promoted).
+        Assert.Empty(l.GradFn!.Inputs);
+        Assert.Empty(outA.GradFn!.Inputs);
     }
 
     [Fact]
