@@ -35,19 +35,20 @@ public sealed class Sequential : Module
             // Linear followed by ReLU runs as one op: the ReLU is applied as the GEMM stores its result.
             bool fuse = layer is Linear && i + 1 < layers.Count && layers[i + 1] is ReLU;
             int next = fuse ? i + 2 : i + 1;
-            // The output is handed back below when the next layer keeps nothing either: take it from the pool.
+            // The output is handed back once the next layer is done with it when neither layer keeps a reference to
+            // it: then it is taken from the pool.
             bool recycled = layer.KeepsNoActivations && next < layers.Count && layers[next].KeepsNoActivations;
             Tensor y;
             using (BufferPool.Recyclable(recycled))
                 y = fuse ? ((Linear)layer).ForwardRelu(x) : layer.Forward(x);
             if (fuse) i++;
             bool fresh = !ReferenceEquals(y.data, x.data) && !ReferenceEquals(y.data, input.data);
-            if (xHidden && fresh && layer.KeepsNoActivations)
+            if (xHidden && fresh)
             {
                 if (x.GradFn != null) x.GraphOwned = true;
                 else if (!x.RequiresGrad) x.lease?.Release();
             }
-            xHidden = fresh && layer.KeepsNoActivations;
+            xHidden = fresh && recycled;
             x = y;
         }
         return x;
