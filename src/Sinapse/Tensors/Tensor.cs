@@ -152,9 +152,12 @@ public sealed partial class Tensor
 
     /// <summary>A contiguous copy in long-lived storage (see <see cref="BufferPool.LongLived"/>), outside any graph:
     /// for parameters, which live as long as their model.</summary>
-    internal Tensor LongLivedCopy()
+    internal Tensor LongLivedCopy() => CopyInto(BufferPool.LongLived(Size, zero: false));
+
+    /// <summary>A contiguous tensor of this shape, outside any graph, whose storage is <paramref name="a"/> filled
+    /// with a copy of this tensor's values.</summary>
+    Tensor CopyInto(float[] a)
     {
-        var a = BufferPool.LongLived(Size, zero: false);
         CopyTo(a);
         return new Tensor(a, (int[])shape.Clone());
     }
@@ -189,8 +192,7 @@ public sealed partial class Tensor
     {
         var a = reservedGrad is { } r && r.Length == g.Size ? r : GC.AllocateUninitializedArray<float>(g.Size);
         reservedGrad = null;
-        g.CopyTo(a);
-        return new Tensor(a, (int[])g.shape.Clone());
+        return g.CopyInto(a);
     }
 
     /// <summary>A deep copy with its own contiguous storage (differentiable).</summary>
