@@ -228,7 +228,9 @@ public static unsafe partial class Gemm
             float* d = dst + (long)jr * kc;
             float* s0 = src + b.Offset + (long)pc * rs + (long)(jc + jr) * cs;
             if (nn < nr) new Span<float>(d, nr * kc).Clear();
-            if (cs == 1)
+            if (cs == 1 && nn == nr)
+                PackRowsFull(s0, rs, kc, nr, d);
+            else if (cs == 1)
             {
                 // Row-major B: each k copies nn contiguous values.
                 for (int q = 0; q < kc; q++)
@@ -246,6 +248,18 @@ public static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>A full-width panel of row-major B: for each k, NR contiguous values copied with vector moves. // (kc, nr)</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
+    static void PackRowsFull(float* s, int rs, int kc, int nr, float* d)
+    {
+        for (int q = 0; q < kc; q++, s += rs, d += nr)
+            for (int j = 0; j < nr; j += 16)
+            {
+                Vector256.Store(Vector256.Load(s + j), d + j);
+                Vector256.Store(Vector256.Load(s + j + 8), d + j + 8);
+            }
     }
 
     static void Naive(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate, bool relu)
