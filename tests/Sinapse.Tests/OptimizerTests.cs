@@ -96,4 +96,81 @@ public class OptimizerTests
         GradClip.ClipValue([a], 2f);
         Assert.Equal([2f, -2f], a.Grad.ToArray());
     }
+    static Optimizer Make(string name, Tensor[] p) => name switch
+    {
+        "sgd" => new SGD(p, 0.1f, weightDecay: 0.01f),
+        "momentum" => new SGD(p, 0.05f, momentum: 0.9f),
+        "nesterov" => new SGD(p, 0.05f, momentum: 0.9f, nesterov: true),
+        "adagrad" => new Adagrad(p, 0.5f),
+        "rmsprop" => new RMSprop(p, 0.01f, momentum: 0.5f),
+        "adam" => new Adam(p, 0.1f, weightDecay: 0.01f),
+        _ => new AdamW(p, 0.1f),
+    };
+
+    [Theory, MemberData(nameof(Names))]
+    public void EveryOptimizer_GivesTheSameBitsOnOneAndSeveralThreads(string name)
+    {
+        // A parameter large enough to be updated in slices (40,013 elements: not a multiple of the slice alignment)
+        // and a small one that is updated whole; five steps on 1 thread and on 2 and 3 must agree exactly.
+        float[][] Train(int threads)
+        {
+            var gen = new Generator(3);
+            var big = Tensor.Randn([40_013], gen).RequireGrad();
+            var small = Tensor.Randn([100], gen).RequireGrad();
+            var rb = Tensor.Randn([40_013], gen); var rs = Tensor.Randn([100], gen);
+            var opt = Make(name, [big, small]);
+            try
+            {
+                Threading.Threads = threads;
+                for (int i = 0; i < 5; i++)
+                {
+                    opt.ZeroGrad();
+                    ((big * big * rb).Sum() + (small * rs).Sum()).Backward();
+                    opt.Step();
+                }
+            }
+            finally { Threading.Threads = Environment.ProcessorCount; }
+            return [big.ToArray(), small.ToArray()];
+        }
+        var one = Train(1);
+        foreach (var threads in new[] { 2, 3 })
+        {
+            var many = Train(threads);
+            Assert.Equal(one[0], many[0]);
+            Assert.Equal(one[1], many[1]);
+        }
+        Assert.NotEqual(Train(1)[0], Tensor.Randn([40_013], new Generator(3)).ToArray()); // the steps did move the weights
+    }
+
+    /// <summary>Records the slices Step hands to Update.</summary>
+    sealed class Recorder(IEnumerable<Tensor> p, bool elementWise) : Optimizer(p, 0.1f)
+    {
+        public readonly List<(int Index, int Offset, int Length)> Calls = [];
+        protected override bool ElementWise => elementWise;
+        protected override void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
+        {
+            lock (Calls) Calls.Add((index, offset, w.Length));
+            for (int i = 0; i < w.Length; i++) w[i] -= g[i];
+        }
+    }
+
+    [Theory, InlineData(true), InlineData(false)]
+    public void Step_HandsUpdateDisjointSlicesThatCoverEveryParameter_OrWholeOnesWhenNotElementWise(bool elementWise)
+    {
+        var big = Tensor.Zeros(50_001).RequireGrad(); var small = Tensor.Zeros(7).RequireGrad();
+        big.Grad = Tensor.Ones(50_001); small.Grad = Tensor.Ones(7);
+        var opt = new Recorder([big, small], elementWise);
+        try { Threading.Threads = 3; opt.Step(); }
+        finally { Threading.Threads = Environment.ProcessorCount; }
+        foreach (var (index, size) in new[] { (0, 50_001), (1, 7) })
+        {
+            var slices = opt.Calls.Where(c => c.Index == index).OrderBy(c => c.Offset).ToList();
+            int next = 0;
+            foreach (var c in slices) { Assert.Equal(next, c.Offset); next += c.Length; }
+            Assert.Equal(size, next);
+            if (!elementWise || index == 1) Assert.Single(slices);
+        }
+        Assert.All(big.ToArray(), v => Assert.Equal(-1f, v));
+        Assert.All(small.ToArray(), v => Assert.Equal(-1f, v));
+    }
 }

@@ -15,9 +15,9 @@ public sealed class Adagrad : Optimizer
         Epsilon = eps; WeightDecay = weightDecay; sum = NewState();
     }
 
-    protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
+    protected override void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
     {
-        var s = State(sum, index);
+        var s = State(sum, index, offset, w.Length);
         for (int i = 0; i < w.Length; i++)
         {
             float gi = g[i] + WeightDecay * w[i];
@@ -43,16 +43,17 @@ public sealed class RMSprop : Optimizer
         square = NewState(); buf = momentum > 0 ? NewState() : new float[]?[Params.Length];
     }
 
-    protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
+    protected override void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
     {
-        var s = State(square, index);
-        var b = Momentum > 0 ? State(buf, index) : null;
+        var s = State(square, index, offset, w.Length);
+        bool hasB = Momentum > 0;
+        var b = hasB ? State(buf, index, offset, w.Length) : Span<float>.Empty;
         for (int i = 0; i < w.Length; i++)
         {
             float gi = g[i] + WeightDecay * w[i];
             s[i] = Alpha * s[i] + (1 - Alpha) * gi * gi;
             float step = gi / (MathF.Sqrt(s[i]) + Epsilon);
-            if (b != null) { b[i] = Momentum * b[i] + step; step = b[i]; }
+            if (hasB) { b[i] = Momentum * b[i] + step; step = b[i]; }
             w[i] -= LearningRate * step;
         }
     }
@@ -78,9 +79,9 @@ public class Adam : Optimizer
         m = NewState(); v = NewState();
     }
 
-    protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
+    protected override void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
     {
-        var mi = State(m, index); var vi = State(v, index);
+        var mi = State(m, index, offset, w.Length); var vi = State(v, index, offset, w.Length);
         float b1 = Beta1, b2 = Beta2, lr = LearningRate, wd = WeightDecay, eps = Epsilon;
         float c1 = 1f - MathF.Pow(b1, StepCount), c2 = 1f - MathF.Pow(b2, StepCount);
         float stepSize = lr / c1, rc2 = 1f / MathF.Sqrt(c2);
@@ -93,6 +94,8 @@ public class Adam : Optimizer
             // vector lanes and the scalar tail give identical results).
             ref float rw = ref MemoryMarshal.GetReference(w);
             ref float rg = ref MemoryMarshal.GetReference(g);
+            ref float rm = ref MemoryMarshal.GetReference(mi);
+            ref float rv = ref MemoryMarshal.GetReference(vi);
             var vb1 = Vector256.Create(b1); var vb2 = Vector256.Create(b2); var va1 = Vector256.Create(a1); var va2 = Vector256.Create(a2);
             var vlrwd = Vector256.Create(lrwd); var vwd = Vector256.Create(wd); var vstep = Vector256.Create(stepSize);
             var vrc2 = Vector256.Create(rc2); var veps = Vector256.Create(eps);
@@ -101,9 +104,9 @@ public class Adam : Optimizer
                 var wv = Vector256.LoadUnsafe(ref rw, (nuint)i);
                 var gv = Vector256.LoadUnsafe(ref rg, (nuint)i);
                 if (decoupled) wv -= vlrwd * wv; else gv += vwd * wv;
-                var mv = vb1 * Vector256.LoadUnsafe(ref mi[i]) + va1 * gv;
-                var vv = vb2 * Vector256.LoadUnsafe(ref vi[i]) + va2 * gv * gv;
-                mv.StoreUnsafe(ref mi[i]); vv.StoreUnsafe(ref vi[i]);
+                var mv = vb1 * Vector256.LoadUnsafe(ref rm, (nuint)i) + va1 * gv;
+                var vv = vb2 * Vector256.LoadUnsafe(ref rv, (nuint)i) + va2 * gv * gv;
+                mv.StoreUnsafe(ref rm, (nuint)i); vv.StoreUnsafe(ref rv, (nuint)i);
                 (wv - vstep * mv / (Vector256.Sqrt(vv) * vrc2 + veps)).StoreUnsafe(ref rw, (nuint)i);
             }
         }

@@ -1,3 +1,5 @@
+using Sinapse.Kernels;
+
 namespace Sinapse.Optimizers;
 
 /// <summary>
@@ -24,6 +26,7 @@ public abstract class Optimizer
         LearningRate = lr;
         // Everything training will keep is allocated now, long-lived, rather than in its first step.
         foreach (var p in Params) p.ReserveGrad();
+        largest = Params.Max(p => p.Size);
     }
 
     /// <summary>
@@ -32,26 +35,96 @@ public abstract class Optimizer
     /// </summary>
     public void ZeroGrad(bool setToNone = false) => GradUtil.Zero(Params, setToNone);
 
-    /// <summary>Applies one update.</summary>
+    /// <summary>
+    /// Applies one update. On several threads (<see cref="Threading.Threads"/>) each large parameter is cut into one
+    /// contiguous slice per thread of the worker team, and each thread updates its slices: the update streams the
+    /// weights, the gradient and the state once, so two cores move twice the bytes. The arithmetic of every element
+    /// is the same as on one thread, so the results are bit-identical.
+    /// </summary>
     public void Step()
     {
         StepCount++;
         using var _ = Autograd.NoGrad();
+        int threads = Threading.Threads;
+        if (threads > 1 && ElementWise && largest >= ParallelMinElements && AllGradsContiguous())
+        {
+            var job = stepJob ??= new StepJob(this);
+            if (WorkerPool.TryRun(job, threads)) return;
+        }
+        UpdateSlices(0, 1);
+    }
+
+    /// <summary>
+    /// Parameters of fewer elements are updated by one thread. Not tuned on its own: an element-wise pass over 64k
+    /// floats was measured at 40 µs on one thread and 33 µs on two, and an optimizer update moves 3–5 times the bytes
+    /// of such a pass per element, so slicing pays from well below 64k.
+    /// </summary>
+    const int ParallelMinElements = 16 * 1024;
+
+    /// <summary>
+    /// Whether <see cref="Update"/> treats every element on its own (true for all optimizers here), so that a
+    /// parameter may be updated in slices. An optimizer whose update needs a whole parameter at once (a norm, say)
+    /// returns false and is always given whole parameters.
+    /// </summary>
+    protected virtual bool ElementWise => true;
+
+    readonly int largest;
+    StepJob? stepJob;
+
+    bool AllGradsContiguous()
+    {
+        foreach (var p in Params) if (p.Grad is { IsContiguous: false }) return false;
+        return true;
+    }
+
+    /// <summary>Thread <paramref name="t"/> of <paramref name="threads"/> updates its slice of every large parameter; thread 0 also the small ones.</summary>
+    void UpdateSlices(int t, int threads)
+    {
         for (int i = 0; i < Params.Length; i++)
         {
             var p = Params[i];
             if (p.Grad == null) continue;
             var g = p.Grad.IsContiguous ? p.Grad : p.Grad.Contiguous();
-            Update(i, p.Span, g.Span);
+            int n = p.Size, start = 0, end = n;
+            if (threads > 1)
+            {
+                if (n < ParallelMinElements) { if (t != 0) continue; }
+                else
+                {
+                    // Slice ends on multiples of 16, so each vector loop sees the same lanes as on one thread.
+                    start = (int)((long)n * t / threads) & ~15;
+                    end = t == threads - 1 ? n : (int)((long)n * (t + 1) / threads) & ~15;
+                }
+            }
+            if (end > start) Update(i, start, p.Span[start..end], g.Span[start..end]);
         }
     }
 
-    /// <summary>Updates parameter <paramref name="index"/> (values <paramref name="w"/>) given its gradient <paramref name="g"/>.</summary>
-    protected abstract void Update(int index, Span<float> w, ReadOnlySpan<float> g);
+    sealed class StepJob(Optimizer owner) : ITeamJob
+    {
+        public void Execute(int thread, int threads) => owner.UpdateSlices(thread, threads);
+    }
+
+    /// <summary>
+    /// Updates elements [<paramref name="offset"/>, offset + w.Length) of parameter <paramref name="index"/>: their
+    /// values <paramref name="w"/> and gradient <paramref name="g"/>. Per-element state is read at the same offset
+    /// (<see cref="State(float[][], int, int, int)"/>). Called with the whole parameter (offset 0) unless the
+    /// optimizer is <see cref="ElementWise"/>, in which case disjoint slices may be updated on different threads at once.
+    /// </summary>
+    protected abstract void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g);
 
     /// <summary>Zero-filled state buffers, one per parameter, allocated now (long-lived, like the pool's).</summary>
     protected float[]?[] NewState() => Array.ConvertAll(Params, p => (float[]?)BufferPool.LongLived(p.Size));
 
-    /// <summary>A zero-filled state buffer per parameter, created on first use.</summary>
-    protected float[] State(float[]?[] states, int index) => states[index] ??= BufferPool.LongLived(Params[index].Size);
+    /// <summary>
+    /// Elements [<paramref name="offset"/>, offset + <paramref name="length"/>) of parameter <paramref name="index"/>'s
+    /// state buffer (zero-filled, allocated on first use if <see cref="NewState"/> did not).
+    /// </summary>
+    protected Span<float> State(float[]?[] states, int index, int offset, int length)
+    {
+        // Updates of one step may run on several threads: each must see one buffer, so a lazy one is created under a lock.
+        var s = states[index];
+        if (s == null) lock (states) s = states[index] ??= BufferPool.LongLived(Params[index].Size);
+        return s.AsSpan(offset, length);
+    }
 }

@@ -22,11 +22,12 @@ public sealed class SGD : Optimizer
         velocity = momentum > 0 ? NewState() : new float[]?[Params.Length];
     }
 
-    protected override void Update(int index, Span<float> w, ReadOnlySpan<float> g)
+    protected override void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
     {
         float lr = LearningRate, mu = Momentum, wd = WeightDecay;
         // first step: v = g; then v = μv + g. Written as v = μ'·v + g with μ' = 0 on the first step.
-        var v = mu == 0 ? null : State(velocity, index);
+        var v = mu == 0 ? Span<float>.Empty : State(velocity, index, offset, w.Length);
+        bool hasV = mu != 0;
         float mu1 = StepCount == 1 ? 0f : mu;
         bool nesterov = Nesterov;
         int i = 0;
@@ -34,22 +35,22 @@ public sealed class SGD : Optimizer
         {
             ref float rw = ref MemoryMarshal.GetReference(w);
             ref float rg = ref MemoryMarshal.GetReference(g);
+            ref float rv = ref MemoryMarshal.GetReference(v);
             var vlr = Vector256.Create(lr); var vwd = Vector256.Create(wd); var vmu = Vector256.Create(mu); var vmu1 = Vector256.Create(mu1);
             for (; i <= w.Length - 8; i += 8)
             {
                 var wv = Vector256.LoadUnsafe(ref rw, (nuint)i);
                 var gi = Vector256.LoadUnsafe(ref rg, (nuint)i) + vwd * wv;
-                if (v == null) { (wv - vlr * gi).StoreUnsafe(ref rw, (nuint)i); continue; }
-                ref float rv = ref v[i];
-                var vv = vmu1 * Vector256.LoadUnsafe(ref rv) + gi;
-                vv.StoreUnsafe(ref rv);
+                if (!hasV) { (wv - vlr * gi).StoreUnsafe(ref rw, (nuint)i); continue; }
+                var vv = vmu1 * Vector256.LoadUnsafe(ref rv, (nuint)i) + gi;
+                vv.StoreUnsafe(ref rv, (nuint)i);
                 (wv - vlr * (nesterov ? gi + vmu * vv : vv)).StoreUnsafe(ref rw, (nuint)i);
             }
         }
         for (; i < w.Length; i++)
         {
             float gi = g[i] + wd * w[i];
-            if (v == null) { w[i] -= lr * gi; continue; }
+            if (!hasV) { w[i] -= lr * gi; continue; }
             v[i] = mu1 * v[i] + gi;
             w[i] -= lr * (nesterov ? gi + mu * v[i] : v[i]);
         }
