@@ -70,6 +70,40 @@ public class LayerTests
         Assert.Equal(0.3f, l.Bias!.Item(), 3);
     }
 
+    [Fact]
+    public void ZeroGrad_IsLazy_ButGradientsReadAsZero_AndBackwardOverwritesOrAccumulates()
+    {
+        var gen = new Generator(4);
+        var l = new Linear(5, 3, gen: gen);
+        var opt = new SGD(l.Parameters(), 0.1f);
+        var x1 = Tensor.Randn([4, 5], gen); var x2 = Tensor.Randn([4, 5], gen);
+        float[] GradOf(Tensor x)
+        {
+            var w = l.Weight.Detach().Contiguous().RequireGrad();
+            (Tensor.Linear(x, w, l.Bias!.Detach()) * (Tensor.Linear(x, w, l.Bias!.Detach()))).Sum().Backward();
+            return w.Grad!.ToArray();
+        }
+        Tensor Loss(Tensor x) { var y = l.Forward(x); return (y * y).Sum(); }
+
+        Loss(x1).Backward();
+        TestUtil.Close(GradOf(x1), l.Weight.Grad!.ToArray(), 1e-5f);
+        // Without ZeroGrad a second backward accumulates.
+        Loss(x2).Backward();
+        var sum = GradOf(x1).Zip(GradOf(x2), (a, b) => a + b).ToArray();
+        TestUtil.Close(sum, l.Weight.Grad!.ToArray(), 1e-5f);
+        // After ZeroGrad the gradient reads as zeros...
+        opt.ZeroGrad();
+        Assert.All(l.Weight.Grad!.ToArray(), v => Assert.Equal(0f, v));
+        Assert.All(l.Bias!.Grad!.ToArray(), v => Assert.Equal(0f, v));
+        // ...and, zeroed without being read, is overwritten by the next backward (not added to the stale values).
+        opt.ZeroGrad();
+        Loss(x2).Backward();
+        TestUtil.Close(GradOf(x2), l.Weight.Grad!.ToArray(), 1e-5f);
+        var yb = l.Forward(x2);
+        var expectedDb = (yb * 2f).Sum(0).ToArray();
+        TestUtil.Close(expectedDb, l.Bias.Grad!.ToArray(), 1e-4f);
+    }
+
     [Theory, MemberData(nameof(Activations))]
     public void EveryActivation_TrainsInATinyNetwork(string name)
     {

@@ -76,7 +76,8 @@ public abstract class Module
     /// <summary>Sets evaluation mode (dropout off); returns this.</summary>
     public Module Eval() => Train(false);
 
-    /// <summary>Zeroes the gradients of all parameters in place (or drops them with <paramref name="setToNone"/>).</summary>
+    /// <summary>Zeroes the gradients of all parameters, lazily as <see cref="Optimizers.Optimizer.ZeroGrad"/> does (or drops
+    /// them with <paramref name="setToNone"/>).</summary>
     public void ZeroGrad(bool setToNone = false) => GradUtil.Zero(Parameters(), setToNone);
 
     /// <summary>The constructor arguments shown by <see cref="ToString"/>, e.g. "in_features=784, out_features=256".</summary>

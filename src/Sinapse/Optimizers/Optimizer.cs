@@ -30,9 +30,15 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// Zeroes all gradients in place, keeping their buffers for the next backward pass (no allocation);
-    /// with <paramref name="setToNone"/> the gradients are dropped instead (<see cref="Tensor.Grad"/> becomes null).
+    /// Zeroes all gradients, keeping their buffers for the next backward pass (no allocation); with
+    /// <paramref name="setToNone"/> the gradients are dropped instead (<see cref="Tensor.Grad"/> becomes null).
     /// </summary>
+    /// <remarks>
+    /// The zeroing is lazy: reading <see cref="Tensor.Grad"/> afterwards gives zeros, and a Linear layer's backward
+    /// writes its gradient over the old values instead of adding to zeros, which saves two passes over the weights'
+    /// size per step. A gradient tensor fetched before ZeroGrad and held on to therefore shows its old values until
+    /// Grad is read again or the next backward pass writes the new gradient into the same buffer.
+    /// </remarks>
     public void ZeroGrad(bool setToNone = false) => GradUtil.Zero(Params, setToNone);
 
     /// <summary>
@@ -46,7 +52,7 @@ public abstract class Optimizer
         StepCount++;
         using var _ = Autograd.NoGrad();
         int threads = Threading.Threads;
-        if (threads > 1 && ElementWise && largest >= ParallelMinElements && AllGradsContiguous())
+        if (threads > 1 && ElementWise && largest >= ParallelMinElements && GradsReadyForThreads())
         {
             var job = stepJob ??= new StepJob(this);
             if (WorkerPool.TryRun(job, threads)) return;
@@ -71,10 +77,15 @@ public abstract class Optimizer
     readonly int largest;
     StepJob? stepJob;
 
-    bool AllGradsContiguous()
+    /// <summary>
+    /// Reads every gradient on this thread, so that a lazily zeroed one is cleared here before the team shares it,
+    /// and tells whether all are contiguous (the team reads them as spans).
+    /// </summary>
+    bool GradsReadyForThreads()
     {
-        foreach (var p in Params) if (p.Grad is { IsContiguous: false }) return false;
-        return true;
+        bool ready = true;
+        foreach (var p in Params) if (p.Grad is { IsContiguous: false }) ready = false;
+        return ready;
     }
 
     /// <summary>Thread <paramref name="t"/> of <paramref name="threads"/> updates its slice of every large parameter; thread 0 also the small ones.</summary>

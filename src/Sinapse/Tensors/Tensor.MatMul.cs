@@ -89,12 +89,13 @@ public sealed partial class Tensor
             // A leaf weight that already has a gradient buffer gets dW = dyᵀ·x added in place by the GEMM
             // (accumulate), and db the column sums: no temporary and no separate accumulation pass.
             Tensor? gw = null, gb = null;
-            if (weight.RequiresGrad && !AccumulateInPlace(weight, g, (gd, go) =>
+            if (weight.RequiresGrad && !AccumulateInPlace(weight, g, (gd, go, overwrite) =>
                     Gemm.Multiply(outF, inF, rows, new Gemm.Operand(g.data, g.offset, g.strides[1], g.strides[0]),
-                        new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]), gd, go, inF, accumulate: true)))
+                        new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]), gd, go, inF, accumulate: !overwrite)))
                 gw = MatMul(g.T, x2);
-            if (bias != null && bias.RequiresGrad && !AccumulateInPlace(bias, g, (gd, go) =>
+            if (bias != null && bias.RequiresGrad && !AccumulateInPlace(bias, g, (gd, go, overwrite) =>
                 {
+                    if (overwrite) gd.AsSpan(go, outF).Clear();
                     for (int r = 0; r < rows; r++)
                         Elementwise.Binary<AddOp>(gd.AsSpan(go, outF), g.data.AsSpan(g.offset + r * g.strides[0], outF), gd.AsSpan(go, outF));
                 }))
@@ -106,15 +107,16 @@ public sealed partial class Tensor
 
     /// <summary>
     /// For a leaf parameter whose <see cref="Grad"/> is a contiguous buffer of its shape, runs
-    /// <paramref name="addInto"/>(grad storage, offset) and returns true; otherwise false (the engine accumulates).
-    /// Needs g contiguous by rows (stride 1 along the last axis).
+    /// <paramref name="addInto"/>(grad storage, offset, overwrite) and returns true; otherwise false (the engine
+    /// accumulates). With overwrite the buffer's values stand for zeros (a gradient zeroed lazily): the callback
+    /// writes its result instead of adding it. Needs g contiguous by rows (stride 1 along the last axis).
     /// </summary>
-    static bool AccumulateInPlace(Tensor param, Tensor g, Action<float[], int> addInto)
+    static bool AccumulateInPlace(Tensor param, Tensor g, Action<float[], int, bool> addInto)
     {
         if (param.GradFn == null) param.AdoptReservedGrad();
-        if (param.GradFn != null || param.Grad is not { } pg || !pg.IsContiguous || g.strides[^1] != 1
+        if (param.GradFn != null || param.RawGrad is not { } pg || !pg.IsContiguous || g.strides[^1] != 1
             || !pg.shape.AsSpan().SequenceEqual(param.shape)) return false;
-        addInto(pg.data, pg.offset);
+        addInto(pg.data, pg.offset, param.TakeGradPendingZero());
         return true;
     }
 }

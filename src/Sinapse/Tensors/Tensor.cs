@@ -94,7 +94,42 @@ public sealed partial class Tensor
     }
 
     /// <summary>The accumulated gradient after <see cref="Backward"/>; same shape as this tensor.</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get
+        {
+            if (gradPendingZero) { gradPendingZero = false; grad!.Span.Clear(); }
+            return grad;
+        }
+        set { grad = value; gradPendingZero = false; }
+    }
+
+    Tensor? grad;
+
+    /// <summary>
+    /// Set by an optimizer's ZeroGrad: <see cref="grad"/> holds stale values that stand for zeros. Reading
+    /// <see cref="Grad"/> clears them first; an op that writes the whole gradient (Linear's dW = dyᵀ·x) overwrites
+    /// them instead (<see cref="TakeGradPendingZero"/>), so zeroing costs no pass over memory.
+    /// </summary>
+    bool gradPendingZero;
+
+    /// <summary>Zeroes a contiguous gradient lazily (see <see cref="gradPendingZero"/>); drops any other.</summary>
+    internal void ZeroGradLazily()
+    {
+        if (grad is { IsContiguous: true }) gradPendingZero = true;
+        else Grad = null;
+    }
+
+    /// <summary>The gradient without clearing a pending zero, for ops that accumulate into it in place.</summary>
+    internal Tensor? RawGrad => grad;
+
+    /// <summary>Whether the gradient's values are to be taken as zeros (and the caller now overwrites them all).</summary>
+    internal bool TakeGradPendingZero()
+    {
+        bool pending = gradPendingZero;
+        gradPendingZero = false;
+        return pending;
+    }
 
     /// <summary>True for tensors created by the user (not by an op that tracked gradients).</summary>
     public bool IsLeaf => GradFn == null;
@@ -175,13 +210,13 @@ public sealed partial class Tensor
         if (Grad == null) reservedGrad ??= BufferPool.LongLived(Size, zero: false);
     }
 
-    /// <summary>Makes the reserved storage, zeroed, this leaf's <see cref="Grad"/> (for ops that accumulate into it
-    /// in place); false when there is none or a gradient exists already.</summary>
+    /// <summary>Makes the reserved storage, as a pending zero, this leaf's <see cref="Grad"/> (for ops that accumulate
+    /// into it in place); false when there is none or a gradient exists already.</summary>
     internal bool AdoptReservedGrad()
     {
-        if (Grad != null || reservedGrad == null) return false;
-        Array.Clear(reservedGrad);
-        Grad = new Tensor(reservedGrad, (int[])shape.Clone());
+        if (grad != null || reservedGrad == null) return false;
+        grad = new Tensor(reservedGrad, (int[])shape.Clone());
+        gradPendingZero = true;
         reservedGrad = null;
         return true;
     }
