@@ -171,9 +171,10 @@ public class TensorTests
         var gen = new Generator(5);
         var rnd = new Random(5);
         // [100, 700, 512] and [37, 1100, 260] have B blocks over 512 KiB, which the team packs into one shared buffer;
-        // the others are small enough for each thread to pack its own.
+        // the others are small enough for each thread to pack its own. [40, 3100, 300] has two column blocks (NC 3072)
+        // and two k blocks: four phases of the team's row counter.
         List<int[]> shapes = [[1, 512, 784], [1, 10, 256], [2, 500, 300], [128, 512, 784], [512, 784, 128], [150, 3, 530], [3, 150, 530], [1, 1, 1000],
-            [100, 700, 512], [37, 1100, 260]];
+            [100, 700, 512], [37, 1100, 260], [40, 3100, 300]];
         for (int i = 0; i < 12; i++) shapes.Add([rnd.Next(1, 300), rnd.Next(1, 300), rnd.Next(1, 700)]);
         try
         {

@@ -71,7 +71,7 @@ public static unsafe partial class Gemm
             var job = GemmJob.ForThisThread();
             job.Problem = p;
             job.SharedB = Scratch.ForThisThread().B;
-            job.Work.Panels = job.Work.Blocks = 0;
+            job.Work.Panels = 0; job.Work.Rows = 0;
             try { if (WorkerPool.TryRun(job, threads)) return; }
             finally { job.Problem = default; }
         }
@@ -85,21 +85,20 @@ public static unsafe partial class Gemm
     /// <summary>
     /// Thread <paramref name="t"/> of <paramref name="threads"/>. For every kc×nc block of B, the team packs its panels
     /// into <paramref name="sharedB"/>, meets at the barrier, computes blocks of rows of C, and meets again. Panels and
-    /// row blocks are handed out one at a time from shared counters, so a core that the VM deschedules for a while
-    /// simply takes fewer of them instead of making the other wait at the barrier. Which thread computes a block does
-    /// not change its arithmetic: results stay bit-identical.
+    /// row blocks are handed out from shared counters (row blocks shrinking towards the end of each phase), so a core
+    /// that the VM deschedules for a while simply takes fewer of them instead of making the other wait at the barrier.
+    /// Which thread computes a block, and how many rows the block has, does not change the arithmetic of any element:
+    /// results stay bit-identical.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
     static void Blocked(in Problem p, float* aData, float* bData, float* cData, int t, int threads, float* sharedB, SpinBarrier? barrier, WorkCounters? work)
     {
         int nr = NR, m = p.M, n = p.N, k = p.K;
-        // Rows per handed-out block: at most MC, and small enough that each thread gets about four.
-        int rowBlock = threads == 1 ? MC : Math.Min(MC, Math.Max(MR, (m + 4 * threads - 1) / (4 * threads) + MR - 1) / MR * MR);
-        int blocks = (m + rowBlock - 1) / rowBlock;
         float* pa = Scratch.ForThisThread().A;
         int kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
-        // Counters only grow: every thread makes exactly one failed grab per phase, so all threads know the base.
-        int panelBase = 0, blockBase = 0;
+        // Counters only grow: every thread makes exactly one failed panel grab per phase, so all threads know the base.
+        int panelBase = 0;
+        long rowBase = 0;
         // A small B block is packed by every thread into its own buffer: it then stays in that core's L2 for all its
         // row blocks, rather than half of it coming from the other core's cache for each, and no barrier is needed
         // between packing and computing. Larger blocks are packed once, together, into the shared buffer.
@@ -120,15 +119,32 @@ public static unsafe partial class Gemm
                     panelBase += panels + threads;
                     barrier?.Wait(threads);
                 }
-                for (int b = 0; ; b++)
+                if (work == null)
+                    for (int ic = 0; ic < m; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m - ic);
+                        PackA(p.A, aData, ic, pc, mc, kc, pa);
+                        Macro(mc, nc, kc, nr, pa, pb, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, relu);
+                    }
+                else
                 {
-                    if (work != null) b = Interlocked.Increment(ref work.Blocks) - 1 - blockBase;
-                    if (b >= blocks) break;
-                    int ic = b * rowBlock, mc = Math.Min(rowBlock, m - ic);
-                    PackA(p.A, aData, ic, pc, mc, kc, pa);
-                    Macro(mc, nc, kc, nr, pa, pb, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, relu);
+                    // Guided scheduling: rows are claimed from a shared counter in shrinking pieces, about half of
+                    // what is left divided among the threads (at most MC, at least MR), so the threads run out of work
+                    // within a few small pieces of each other. The counter only grows: this phase owns
+                    // [rowBase, rowBase + m), and the barrier at its end keeps the next phase from starting early.
+                    for (long end = rowBase + m; ;)
+                    {
+                        long cur = Volatile.Read(ref work.Rows);
+                        if (cur >= end) break;
+                        int left = (int)(end - cur);
+                        int mc = Math.Min(left, Math.Clamp((left + 2 * threads - 1) / (2 * threads) + MR - 1, MR, MC) / MR * MR);
+                        if (Interlocked.CompareExchange(ref work.Rows, cur + mc, cur) != cur) continue;
+                        int ic = (int)(cur - rowBase);
+                        PackA(p.A, aData, ic, pc, mc, kc, pa);
+                        Macro(mc, nc, kc, nr, pa, pb, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, relu);
+                    }
+                    rowBase += m;
                 }
-                if (work != null) blockBase += blocks + threads;
                 barrier?.Wait(threads);
             }
         }
@@ -137,7 +153,8 @@ public static unsafe partial class Gemm
     /// <summary>The shared hand-out counters of one team product.</summary>
     sealed class WorkCounters
     {
-        public int Panels, Blocks;
+        public int Panels;
+        public long Rows;
     }
 
     /// <summary>All MR×NR tiles of one packed mc×kc block of A against one packed kc×nc block of B. // (mc,kc)·(kc,nc)</summary>
