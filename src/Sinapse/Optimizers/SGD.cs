@@ -26,8 +26,8 @@ public sealed class SGD : Optimizer
     {
         float lr = LearningRate, mu = Momentum, wd = WeightDecay;
         // first step: v = g; then v = μv + g. Written as v = μ'·v + g with μ' = 0 on the first step.
-        var v = mu == 0 ? Span<float>.Empty : State(velocity, index, offset, w.Length);
         bool hasV = mu != 0;
+        var v = hasV ? State(velocity, index, offset, w.Length) : Span<float>.Empty;
         float mu1 = StepCount == 1 ? 0f : mu;
         bool nesterov = Nesterov;
         int i = 0;
