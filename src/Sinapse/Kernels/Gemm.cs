@@ -71,7 +71,7 @@ public static unsafe partial class Gemm
             var job = GemmJob.ForThisThread();
             job.Problem = p;
             job.SharedB = Scratch.ForThisThread().B;
-            job.Work.Panels = 0; job.Work.Rows = 0;
+            job.Work.Rows = 0;
             try { if (WorkerPool.TryRun(job, threads)) return; }
             finally { job.Problem = default; }
         }
@@ -84,9 +84,10 @@ public static unsafe partial class Gemm
 
     /// <summary>
     /// Thread <paramref name="t"/> of <paramref name="threads"/>. For every kc×nc block of B, the team packs its panels
-    /// into <paramref name="sharedB"/>, meets at the barrier, computes blocks of rows of C, and meets again. Panels and
-    /// row blocks are handed out from shared counters (row blocks shrinking towards the end of each phase), so a core
-    /// that the VM deschedules for a while simply takes fewer of them instead of making the other wait at the barrier.
+    /// into <paramref name="sharedB"/> (each thread a contiguous share), meets at the barrier, computes blocks of rows
+    /// of C, and meets again. Row blocks are handed out from a shared counter, shrinking towards the end of each phase,
+    /// so a core that the VM deschedules for a while simply takes fewer of them instead of making the other wait at the
+    /// barrier.
     /// Which thread computes a block, and how many rows the block has, does not change the arithmetic of any element:
     /// results stay bit-identical.
     /// </summary>
@@ -96,8 +97,6 @@ public static unsafe partial class Gemm
         int nr = NR, m = p.M, n = p.N, k = p.K;
         float* pa = Scratch.ForThisThread().A;
         int kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
-        // Counters only grow: every thread makes exactly one failed panel grab per phase, so all threads know the base.
-        int panelBase = 0;
         long rowBase = 0;
         // A small B block is packed by every thread into its own buffer: it then stays in that core's L2 for all its
         // row blocks, rather than half of it coming from the other core's cache for each, and no barrier is needed
@@ -111,12 +110,13 @@ public static unsafe partial class Gemm
             {
                 int kc = Math.Min(kcStd, k - pc);
                 bool add = p.Accumulate || pc > 0, relu = p.Relu && pc + kc == k;
+                // A shared block: each thread packs its own contiguous share of the panels (still in its L2 after the
+                // barrier) and sweeps the panels from that share onwards, so it reads the other core's share last.
+                int ownPanel = privateB || work == null ? 0 : panels * t / threads;
                 if (work == null || privateB) PackB(p.B, bData, pc, jc, kc, nc, nr, pb, 0, panels);
                 else
                 {
-                    for (int q; (q = Interlocked.Increment(ref work.Panels) - 1 - panelBase) < panels;)
-                        PackB(p.B, bData, pc, jc, kc, nc, nr, pb, q, q + 1);
-                    panelBase += panels + threads;
+                    PackB(p.B, bData, pc, jc, kc, nc, nr, pb, ownPanel, panels * (t + 1) / threads);
                     barrier?.Wait(threads);
                 }
                 if (work == null)
@@ -141,7 +141,7 @@ public static unsafe partial class Gemm
                         if (Interlocked.CompareExchange(ref work.Rows, cur + mc, cur) != cur) continue;
                         int ic = (int)(cur - rowBase);
                         PackA(p.A, aData, ic, pc, mc, kc, pa);
-                        Macro(mc, nc, kc, nr, pa, pb, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, relu);
+                        Macro(mc, nc, kc, nr, pa, pb, cData + p.COffset + (long)ic * p.Ldc + jc, p.Ldc, add, relu, ownPanel * nr);
                     }
                     rowBase += m;
                 }
@@ -150,20 +150,25 @@ public static unsafe partial class Gemm
         }
     }
 
-    /// <summary>The shared hand-out counters of one team product.</summary>
+    /// <summary>The shared hand-out counter of one team product.</summary>
     sealed class WorkCounters
     {
-        public int Panels;
         public long Rows;
     }
 
-    /// <summary>All MR×NR tiles of one packed mc×kc block of A against one packed kc×nc block of B. // (mc,kc)·(kc,nc)</summary>
+    /// <summary>
+    /// All MR×NR tiles of one packed mc×kc block of A against one packed kc×nc block of B, the panels taken from column
+    /// <paramref name="jStart"/> onwards and then from 0. // (mc,kc)·(kc,nc)
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
-    static void Macro(int mc, int nc, int kc, int nr, float* pa, float* pb, float* c, int ldc, bool add, bool relu)
+    static void Macro(int mc, int nc, int kc, int nr, float* pa, float* pb, float* c, int ldc, bool add, bool relu, int jStart = 0)
     {
         float* tile = stackalloc float[MR * 32];
-        for (int jr = 0; jr < nc; jr += nr)
+        int ncPadded = (nc + nr - 1) / nr * nr;
+        for (int jq = 0; jq < nc; jq += nr)
         {
+            int jr = jq + jStart;
+            if (jr >= ncPadded) jr -= ncPadded; // the panels before jStart come last
             int nn = Math.Min(nr, nc - jr);
             float* bp = pb + jr * kc;
             for (int ir = 0; ir < mc; ir += MR)
