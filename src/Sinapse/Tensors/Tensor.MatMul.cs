@@ -80,9 +80,19 @@ public sealed partial class Tensor
             new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]),
             new Gemm.Operand(weight.data, weight.offset, weight.strides[1], weight.strides[0]),
             o.data, 0, outF, accumulate: bias != null, relu: relu);
-        Tensor[] inputs = bias != null ? [x2, weight, bias] : [x2, weight];
-        var result = new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
-        Node.Record(result, relu ? "LinearRelu" : "Linear", inputs, gOut =>
+        // x is 2-D (rows, in) or was reshaped to it, so the output's own shape is (rows, out) unless x had more axes.
+        var result = x.Rank == 2 ? o : new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
+        if (Autograd.IsEnabled && (x2.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
+            Node.Record(result, relu ? "LinearRelu" : "Linear", bias != null ? [x2, weight, bias] : [x2, weight],
+                LinearBackward(x2, weight, bias, result, relu));
+        return x.Rank == 2 ? result : result.Reshape(outShape);
+    }
+
+    /// <summary>Linear's backward (a separate method so that a forward without a graph allocates no closure).</summary>
+    static Func<Tensor, Tensor?[]> LinearBackward(Tensor x2, Tensor weight, Tensor? bias, Tensor result, bool relu)
+    {
+        int outF = weight.shape[0], inF = weight.shape[1], rows = x2.shape[0];
+        return gOut =>
         {
             var g = relu ? ApplyBinary<ReluGradOp>(result, gOut, "LinearReluBackward") : gOut;
             var gx = x2.RequiresGrad ? MatMul(g, weight) : null;
@@ -101,8 +111,7 @@ public sealed partial class Tensor
                 }))
                 gb = g.Sum(0);
             return bias != null ? [gx, gw, gb] : [gx, gw];
-        });
-        return x.Rank == 2 ? result : result.Reshape(outShape);
+        };
     }
 
     /// <summary>
