@@ -44,16 +44,24 @@ internal sealed class Node
     }
 
     /// <summary>
+    /// Whether an op on <paramref name="inputs"/> records a node: gradient mode is on and some input requires
+    /// gradients. An op can ask before it builds its backward closure (null inputs, e.g. a missing bias, are skipped).
+    /// </summary>
+    public static bool WillRecord(params ReadOnlySpan<Tensor?> inputs)
+    {
+        if (!Autograd.IsEnabled) return false;
+        foreach (var t in inputs) if (t is { RequiresGrad: true }) return true;
+        return false;
+    }
+
+    /// <summary>
     /// Attaches a backward function to <paramref name="output"/> when gradient mode is on and some input requires
     /// gradients; returns <paramref name="output"/>. Gradients returned by <paramref name="backward"/> may have a
     /// broadcast shape: the engine sums them down to each input's shape.
     /// </summary>
     public static Tensor Record(Tensor output, string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
     {
-        if (!Autograd.IsEnabled) return output;
-        bool any = false;
-        foreach (var t in inputs) if (t.RequiresGrad) { any = true; break; }
-        if (!any) return output;
+        if (!WillRecord(inputs)) return output;
         output.GradFn = new Node(op, inputs, backward);
         output.RequiresGrad = true;
         return output;

@@ -112,8 +112,9 @@ public static unsafe partial class Gemm
                 bool add = p.Accumulate || pc > 0, relu = p.Relu && pc + kc == k;
                 // A shared block: each thread packs its own contiguous share of the panels (still in its L2 after the
                 // barrier) and sweeps the panels from that share onwards, so it reads the other core's share last.
-                int ownPanel = privateB || work == null ? 0 : panels * t / threads;
-                if (work == null || privateB) PackB(p.B, bData, pc, jc, kc, nc, nr, pb, 0, panels);
+                bool sharedBlock = work != null && !privateB;
+                int ownPanel = sharedBlock ? panels * t / threads : 0;
+                if (!sharedBlock) PackB(p.B, bData, pc, jc, kc, nc, nr, pb, 0, panels);
                 else
                 {
                     PackB(p.B, bData, pc, jc, kc, nc, nr, pb, ownPanel, panels * (t + 1) / threads);

@@ -82,7 +82,7 @@ public sealed partial class Tensor
             o.data, 0, outF, accumulate: bias != null, relu: relu);
         // x is 2-D (rows, in) or was reshaped to it, so the output's own shape is (rows, out) unless x had more axes.
         var result = x.Rank == 2 ? o : new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
-        if (Autograd.IsEnabled && (x2.RequiresGrad || weight.RequiresGrad || (bias?.RequiresGrad ?? false)))
+        if (Node.WillRecord(x2, weight, bias))
             Node.Record(result, relu ? "LinearRelu" : "Linear", bias != null ? [x2, weight, bias] : [x2, weight],
                 LinearBackward(x2, weight, bias, result, relu));
         return x.Rank == 2 ? result : result.Reshape(outShape);
