@@ -44,9 +44,9 @@ public static class GradCheck
             {
                 int p = x.offset + i;
                 float orig = x.data[p];
-                x.data[p] = (float)(orig + eps); double fp = Eval();
-                x.data[p] = (float)(orig - eps); double fm = Eval();
-                x.data[p] = orig;
+                x.data[p] = (float)(orig + eps); Tensor.NoteInPlaceWrite(); double fp = Eval();
+                x.data[p] = (float)(orig - eps); Tensor.NoteInPlaceWrite(); double fm = Eval();
+                x.data[p] = orig; Tensor.NoteInPlaceWrite();
                 double numeric = (fp - fm) / (2 * eps);
                 double err = Math.Abs(analytic[i] - numeric);
                 double allowed = atol + rtol * Math.Abs(numeric);

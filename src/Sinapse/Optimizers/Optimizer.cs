@@ -50,6 +50,7 @@ public abstract class Optimizer
     public void Step()
     {
         StepCount++;
+        Tensor.NoteInPlaceWrite();
         using var _ = Autograd.NoGrad();
         int threads = Threading.Threads;
         if (threads > 1 && ElementWise && largest >= ParallelMinElements && GradsReadyForThreads())

@@ -58,7 +58,12 @@ public sealed partial class Tensor
     /// <see cref="Linear(Tensor, Tensor, Tensor?)"/>, then ReLU, in one op: the GEMM clamps each output at 0 as it
     /// stores it, so the activation costs no pass over memory. Backward: g is masked by y &gt; 0, then as Linear.
     /// </summary>
-    internal static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool relu)
+    /// <remarks>
+    /// With <paramref name="inference"/> (a <see cref="Layers.Linear"/> layer's own cache), a single sample that
+    /// records no graph is multiplied by a packed copy of the weight (<see cref="PackedWeights"/>): the same values as
+    /// that sample in a batch, streamed faster.
+    /// </remarks>
+    internal static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool relu, PackedWeights? inference = null)
     {
         if (weight.Rank != 2) throw new ArgumentException($"Linear: weight must be 2-D (out, in), got {ShapeUtil.Str(weight.shape)}.");
         int outF = weight.shape[0], inF = weight.shape[1];
@@ -76,13 +81,17 @@ public sealed partial class Tensor
             var bc = bias.Contiguous();
             for (int r = 0; r < rows; r++) bc.data.AsSpan(bc.offset, outF).CopyTo(o.data.AsSpan(r * outF, outF));
         }
-        Gemm.Multiply(rows, outF, inF,
-            new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]),
-            new Gemm.Operand(weight.data, weight.offset, weight.strides[1], weight.strides[0]),
-            o.data, 0, outF, accumulate: bias != null, relu: relu);
+        bool record = Node.WillRecord(x2, weight, bias);
+        if (rows == 1 && inference != null && !record && x2.strides[1] == 1 && PackedWeights.Applies(weight))
+            Gemm.PackedGemv(outF, inF, inference.For(weight), x2.data, x2.offset, o.data, 0, accumulate: bias != null, relu: relu);
+        else
+            Gemm.Multiply(rows, outF, inF,
+                new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]),
+                new Gemm.Operand(weight.data, weight.offset, weight.strides[1], weight.strides[0]),
+                o.data, 0, outF, accumulate: bias != null, relu: relu);
         // x is 2-D (rows, in) or was reshaped to it, so the output's own shape is (rows, out) unless x had more axes.
         var result = x.Rank == 2 ? o : new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
-        if (Node.WillRecord(x2, weight, bias))
+        if (record)
             Node.Record(result, relu ? "LinearRelu" : "Linear", bias != null ? [x2, weight, bias] : [x2, weight],
                 LinearBackward(x2, weight, bias, result, relu));
         return x.Rank == 2 ? result : result.Reshape(outShape);

@@ -32,6 +32,19 @@ public sealed partial class Tensor
     /// <summary>The claim on a pooled storage array shared by this tensor and its views (null for user arrays).</summary>
     internal readonly PoolLease? lease;
 
+    static long inPlaceWrites;
+
+    /// <summary>
+    /// Counts writes into the values of existing tensors: the indexer, <see cref="CopyFrom"/>, optimizer steps,
+    /// restored weights. Copies derived from a parameter's values (the packed weights of single-sample inference)
+    /// are valid while this count is unchanged. Code that writes into a tensor it did not just create calls
+    /// <see cref="NoteInPlaceWrite"/>.
+    /// </summary>
+    internal static long InPlaceWrites => Volatile.Read(ref inPlaceWrites);
+
+    /// <summary>Records that some tensor's values were changed in place (see <see cref="InPlaceWrites"/>).</summary>
+    internal static void NoteInPlaceWrite() => Interlocked.Increment(ref inPlaceWrites);
+
     internal Tensor(float[] data, int offset, int[] shape, int[] strides) : this(data, offset, shape, strides, null) { }
 
     Tensor(float[] data, int offset, int[] shape, int[] strides, PoolLease? lease)
@@ -151,7 +164,7 @@ public sealed partial class Tensor
     public float this[params int[] index]
     {
         get => data[FlatIndex(index)];
-        set => data[FlatIndex(index)] = value;
+        set { data[FlatIndex(index)] = value; NoteInPlaceWrite(); }
     }
 
     int FlatIndex(int[] index)
@@ -268,6 +281,7 @@ public sealed partial class Tensor
     public void CopyFrom(Tensor src)
     {
         ShapeUtil.CheckSame("CopyFrom", shape, src.shape);
+        NoteInPlaceWrite();
         if (IsContiguous) src.CopyTo(Span);
         else
         {

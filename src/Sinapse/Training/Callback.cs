@@ -80,6 +80,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 3,
         using var _ = Autograd.NoGrad();
         int i = 0;
         foreach (var p in ctx.Model.Parameters()) bestWeights[i++].CopyTo(p.Span);
+        Tensor.NoteInPlaceWrite();
     }
 }
 
