@@ -78,28 +78,29 @@ public static unsafe partial class Gemm
     internal static bool Simd => UseSimd;
 
     /// <summary>
-    /// y[n] (+)= W·x with W packed by <see cref="PackedWeights"/> (n = out, k = in); ReLU on store when asked. Each
-    /// thread takes a contiguous run of blocks, so each core streams its own part of the weights.
+    /// y[n] = W·x (+ b) with W packed by <see cref="PackedWeights"/> (n = out, k = in); ReLU on store when asked. Each
+    /// thread takes a contiguous run of blocks, so each core streams its own part of the weights. The bias is read by
+    /// the kernel as it stores its first k block: no pass over y before the product.
     /// </summary>
-    internal static void PackedGemv(int n, int k, float[] packed, float[] x, int xOffset, float[] y, int yOffset, bool accumulate, bool relu)
+    internal static void PackedGemv(int n, int k, float[] packed, float[] x, int xOffset, float[]? bias, int biasOffset, float[] y, int yOffset, bool relu)
     {
         var job = PackedGemvJob.ForThisThread();
-        job.Set(n, k, packed, x, xOffset, y, yOffset, accumulate, relu, NextDirection(packed));
+        job.Set(n, k, packed, x, xOffset, bias, biasOffset, y, yOffset, relu, NextDirection(packed));
         int threads = Threading.Threads;
         if (threads <= 1 || !WorkerPool.TryRun(job, threads)) job.Execute(0, 1);
-        job.Set(0, 0, null!, null!, 0, null!, 0, false, false, false);
+        job.Set(0, 0, null!, null!, 0, null, 0, null!, 0, false, false);
     }
 
     sealed class PackedGemvJob : ITeamJob
     {
         [ThreadStatic] static PackedGemvJob? local;
         public static PackedGemvJob ForThisThread() => local ??= new PackedGemvJob();
-        int n, k, xOffset, yOffset; float[] packed = null!, x = null!, y = null!; bool add, relu, reverse;
+        int n, k, xOffset, biasOffset, yOffset; float[] packed = null!, x = null!, y = null!; float[]? bias; bool relu, reverse;
 
-        public void Set(int n, int k, float[] packed, float[] x, int xOffset, float[] y, int yOffset, bool add, bool relu, bool reverse)
+        public void Set(int n, int k, float[] packed, float[] x, int xOffset, float[]? bias, int biasOffset, float[] y, int yOffset, bool relu, bool reverse)
         {
-            this.n = n; this.k = k; this.packed = packed; this.x = x; this.xOffset = xOffset; this.y = y; this.yOffset = yOffset;
-            this.add = add; this.relu = relu; this.reverse = reverse;
+            this.n = n; this.k = k; this.packed = packed; this.x = x; this.xOffset = xOffset; this.bias = bias; this.biasOffset = biasOffset;
+            this.y = y; this.yOffset = yOffset; this.relu = relu; this.reverse = reverse;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
@@ -110,20 +111,23 @@ public static unsafe partial class Gemm
             // k in the GEMM's blocks, so that each output is summed in the same order as a row of a batched product.
             int kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
             float* tile = stackalloc float[R];
-            fixed (float* pw = packed, px = x, py = y)
+            fixed (float* pw = packed, px = x, py = y, pbias = bias)
             {
                 for (int i = 0; i < b1 - b0; i++)
                 {
                     // Alternate sweeps run backwards and start on the blocks the previous call left in L2.
                     int b = reverse ? b1 - 1 - i : b0 + i;
                     int rows = Math.Min(R, n - b * R);
-                    float* yb = py + yOffset + b * R;
+                    float* yb = py + yOffset + b * R, bb = pbias == null ? null : pbias + biasOffset + b * R;
                     float* dst = rows == R ? yb : tile;
-                    if (rows < R) for (int r = 0; r < rows; r++) tile[r] = yb[r];
+                    if (rows < R && bb != null) { for (int r = 0; r < rows; r++) tile[r] = bb[r]; bb = tile; }
                     for (int pc = 0; pc < k; pc += kcStd)
                     {
                         int kc = Math.Min(kcStd, k - pc);
-                        Block(kc, px + xOffset + pc, pw + ((long)b * k + pc) * R, dst, add || pc > 0, relu && pc + kc == k);
+                        // The first block adds the bias (as a batched product adds its first block to C = b), the
+                        // others add to the partial sums already stored.
+                        float* addend = pc > 0 ? dst : bb;
+                        Block(kc, px + xOffset + pc, pw + ((long)b * k + pc) * R, addend, dst, relu && pc + kc == k);
                     }
                     if (rows < R) for (int r = 0; r < rows; r++) yb[r] = tile[r];
                 }
@@ -131,9 +135,12 @@ public static unsafe partial class Gemm
         }
     }
 
-    /// <summary>y[0..64) (+)= Σ_q x[q]·w[q, 0..64), summed from zero in q order, then added and clamped. // (kc)·(kc,64)</summary>
+    /// <summary>
+    /// y[0..64) = Σ_q x[q]·w[q, 0..64) (summed from zero in q order) + addend[0..64) (none when null), clamped at 0
+    /// when asked. // (kc)·(kc,64)
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Block(int kc, float* x, float* w, float* y, bool add, bool relu)
+    static void Block(int kc, float* x, float* w, float* addend, float* y, bool relu)
     {
         if (Use512)
         {
@@ -144,7 +151,8 @@ public static unsafe partial class Gemm
                 a0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w), a0); a1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 16), a1);
                 a2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 32), a2); a3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 48), a3);
             }
-            Store512(y, a0, a1, add, relu); Store512(y + 32, a2, a3, add, relu);
+            if (addend != null) { a0 += Vector512.Load(addend); a1 += Vector512.Load(addend + 16); a2 += Vector512.Load(addend + 32); a3 += Vector512.Load(addend + 48); }
+            Store512(y, a0, a1, false, relu); Store512(y + 32, a2, a3, false, relu);
             return;
         }
         Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
@@ -156,7 +164,12 @@ public static unsafe partial class Gemm
             c4 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 32), c4); c5 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 40), c5);
             c6 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 48), c6); c7 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 56), c7);
         }
-        Store256(y, c0, c1, add, relu); Store256(y + 16, c2, c3, add, relu);
-        Store256(y + 32, c4, c5, add, relu); Store256(y + 48, c6, c7, add, relu);
+        if (addend != null)
+        {
+            c0 += Vector256.Load(addend); c1 += Vector256.Load(addend + 8); c2 += Vector256.Load(addend + 16); c3 += Vector256.Load(addend + 24);
+            c4 += Vector256.Load(addend + 32); c5 += Vector256.Load(addend + 40); c6 += Vector256.Load(addend + 48); c7 += Vector256.Load(addend + 56);
+        }
+        Store256(y, c0, c1, false, relu); Store256(y + 16, c2, c3, false, relu);
+        Store256(y + 32, c4, c5, false, relu); Store256(y + 48, c6, c7, false, relu);
     }
 }

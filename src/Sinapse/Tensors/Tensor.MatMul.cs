@@ -75,20 +75,25 @@ public sealed partial class Tensor
         int rows = x2.shape[0];
         var outShape = (int[])x.shape.Clone(); outShape[^1] = outF;
         var o = Uninitialized(outShape);
-        // (rows, out) = bias broadcast, then += (rows, in)·(in, out)
-        if (bias != null)
-        {
-            var bc = bias.Contiguous();
-            for (int r = 0; r < rows; r++) bc.data.AsSpan(bc.offset, outF).CopyTo(o.data.AsSpan(r * outF, outF));
-        }
         bool record = Node.WillRecord(x2, weight, bias);
         if (rows == 1 && inference != null && !record && x2.strides[1] == 1 && PackedWeights.Applies(weight))
-            Gemm.PackedGemv(outF, inF, inference.For(weight), x2.data, x2.offset, o.data, 0, accumulate: bias != null, relu: relu);
+        {
+            var bc = bias?.Contiguous();
+            Gemm.PackedGemv(outF, inF, inference.For(weight), x2.data, x2.offset, bc?.data, bc?.offset ?? 0, o.data, 0, relu);
+        }
         else
+        {
+            // (rows, out) = bias broadcast, then += (rows, in)·(in, out)
+            if (bias != null)
+            {
+                var bc = bias.Contiguous();
+                for (int r = 0; r < rows; r++) bc.data.AsSpan(bc.offset, outF).CopyTo(o.data.AsSpan(r * outF, outF));
+            }
             Gemm.Multiply(rows, outF, inF,
                 new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]),
                 new Gemm.Operand(weight.data, weight.offset, weight.strides[1], weight.strides[0]),
                 o.data, 0, outF, accumulate: bias != null, relu: relu);
+        }
         // x is 2-D (rows, in) or was reshaped to it, so the output's own shape is (rows, out) unless x had more axes.
         var result = x.Rank == 2 ? o : new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
         if (record)
