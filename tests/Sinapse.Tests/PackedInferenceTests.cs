@@ -104,4 +104,69 @@ public class PackedInferenceTests
         }
         finally { File.Delete(path); }
     }
+
+    static float[] LayerByLayer(Sequential m, Tensor x)
+    {
+        Sequential.ChainEnabled = false;
+        try { return Single(m, x); }
+        finally { Sequential.ChainEnabled = true; }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1)]
+    public void MlpChain_GivesTheLayerByLayerValues_BitForBit(int threads)
+    {
+        try
+        {
+            Threading.Threads = threads;
+            // W5's model (two packed layers and a small one), a model with a ReLU-less middle, and one of small layers only.
+            var g = new Generator(12);
+            Sequential[] models =
+            [
+                new(new Linear(784, 512, gen: g), new ReLU(), new Linear(512, 256, gen: g), new ReLU(), new Linear(256, 10, gen: g)),
+                new(new Linear(300, 260, gen: g), new Linear(260, 130, bias: false, gen: g), new ReLU(), new Linear(130, 3, gen: g), new ReLU()),
+                new(new Linear(4, 16, gen: g), new ReLU(), new Linear(16, 2, gen: g)),
+            ];
+            foreach (var m in models)
+            {
+                var x = Tensor.Randn([1, ((Linear)m[0]).InFeatures], new Generator(13));
+                var expected = LayerByLayer(m, x);
+                Assert.Equal(expected, Single(m, x));
+                Assert.Equal(expected, Single(m, x));               // the cached chain state
+                Assert.Equal(expected, Single(m, x.Reshape(-1)));   // a 1-D sample: output 1-D too
+                using (Autograd.NoGrad()) Assert.Equal([expected.Length], m.Forward(x.Reshape(-1)).Shape);
+            }
+        }
+        finally { Threading.Threads = Environment.ProcessorCount; }
+    }
+
+    [Fact]
+    public void MlpChain_StepsAsideForGraphsOtherLayersAndBadWidths()
+    {
+        var g = new Generator(14);
+        var m = new Sequential(new Linear(700, 300, gen: g), new ReLU(), new Linear(300, 20, gen: g));
+        var x = Tensor.Randn([1, 700], new Generator(15));
+        var y = m.Forward(x);                                     // grad mode: a graph is recorded
+        Assert.NotNull(y.GradFnName);
+        y.Sum().Backward();
+        Assert.NotNull(((Linear)m[0]).Weight.Grad);
+        var opt = new SGD(m.Parameters(), lr: 0.5f);
+        var before = Single(m, x);
+        opt.Step();                                               // the chain sees the new weights
+        Assert.NotEqual(before, Single(m, x));
+        Assert.Equal(LayerByLayer(m, x), Single(m, x));
+
+        var withTanh = new Sequential(new Linear(700, 300, gen: g), new Tanh(), new Linear(300, 20, gen: g));
+        Assert.Equal(LayerByLayer(withTanh, x), Single(withTanh, x));
+
+        var bad = new Sequential(new Linear(700, 300, gen: g), new Linear(299, 20, gen: g));
+        var e = Assert.Throws<ArgumentException>(() => Single(bad, x));
+        Assert.Contains("Linear", e.Message);
+        Assert.Throws<ArgumentException>(() => Single(m, Tensor.Randn([1, 699], g)));
+
+        m.Add(new Linear(20, 5, gen: g));                         // a layer added later joins the chain
+        Assert.Equal(5, Single(m, x).Length);
+        Assert.Equal(LayerByLayer(m, x), Single(m, x));
+    }
 }

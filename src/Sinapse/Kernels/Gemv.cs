@@ -64,7 +64,7 @@ public static unsafe partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
         public void Execute(int t, int threads)
         {
-            int j0 = (int)((long)n * t / threads) & ~3, j1 = t == threads - 1 ? n : (int)((long)n * (t + 1) / threads) & ~3;
+            var (j0, j1) = ColumnShare(n, t, threads);
             if (j0 >= j1) return;
             fixed (float* px = x, pb = b.Data, pc = c)
             {
@@ -81,6 +81,23 @@ public static unsafe partial class Gemm
                 if (Relu) { var r = new Span<float>(y + j0, j1 - j0); System.Numerics.Tensors.TensorPrimitives.Max(r, 0f, r); }
             }
         }
+    }
+
+    /// <summary>Thread t's columns [j0, j1) of a product split T ways: whole groups of four, the rest to the last thread.</summary>
+    static (int J0, int J1) ColumnShare(int n, int t, int threads) =>
+        ((int)((long)n * t / threads) & ~3, t == threads - 1 ? n : (int)((long)n * (t + 1) / threads) & ~3);
+
+    /// <summary>
+    /// Thread t's share of y = relu?(W·x + b) with W row-major (rows k apart), exactly as <see cref="GemvJob"/>
+    /// computes it for a Linear layer (y = b first, then the dot products added, then the clamp).
+    /// </summary>
+    static void DotShare(int t, int threads, int n, int k, float* x, float* w, float* bias, float* y, bool relu, bool reverse)
+    {
+        var (j0, j1) = ColumnShare(n, t, threads);
+        if (j0 >= j1) return;
+        if (bias != null) new Span<float>(bias + j0, j1 - j0).CopyTo(new Span<float>(y + j0, j1 - j0));
+        DotColumns(k, x, w, k, y, j0, j1, bias != null, reverse);
+        if (relu) { var r = new Span<float>(y + j0, j1 - j0); System.Numerics.Tensors.TensorPrimitives.Max(r, 0f, r); }
     }
 
     /// <summary>y[j] (+)= x·B[:, j] with each column of B contiguous (cs apart): four columns share each load of x.</summary>

@@ -103,35 +103,39 @@ public static unsafe partial class Gemm
             this.y = y; this.yOffset = yOffset; this.relu = relu; this.reverse = reverse;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
         public void Execute(int t, int threads)
         {
-            const int R = PackedWeights.BlockRows;
-            int blocks = (n + R - 1) / R, b0 = blocks * t / threads, b1 = blocks * (t + 1) / threads;
-            // k in the GEMM's blocks, so that each output is summed in the same order as a row of a batched product.
-            int kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
-            float* tile = stackalloc float[R];
             fixed (float* pw = packed, px = x, py = y, pbias = bias)
+                PackedRows(t, threads, n, k, pw, px + xOffset, pbias == null ? null : pbias + biasOffset, py + yOffset, relu, reverse);
+        }
+    }
+
+    /// <summary>Thread <paramref name="t"/>'s share of <see cref="PackedGemv"/>: a contiguous run of 64-row blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
+    static void PackedRows(int t, int threads, int n, int k, float* pw, float* x, float* bias, float* y, bool relu, bool reverse)
+    {
+        const int R = PackedWeights.BlockRows;
+        int blocks = (n + R - 1) / R, b0 = blocks * t / threads, b1 = blocks * (t + 1) / threads;
+        // k in the GEMM's blocks, so that each output is summed in the same order as a row of a batched product.
+        int kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
+        float* tile = stackalloc float[R];
+        for (int i = 0; i < b1 - b0; i++)
+        {
+            // Alternate sweeps run backwards and start on the blocks the previous call left in L2.
+            int b = reverse ? b1 - 1 - i : b0 + i;
+            int rows = Math.Min(R, n - b * R);
+            float* yb = y + b * R, bb = bias == null ? null : bias + b * R;
+            float* dst = rows == R ? yb : tile;
+            if (rows < R && bb != null) { for (int r = 0; r < rows; r++) tile[r] = bb[r]; bb = tile; }
+            for (int pc = 0; pc < k; pc += kcStd)
             {
-                for (int i = 0; i < b1 - b0; i++)
-                {
-                    // Alternate sweeps run backwards and start on the blocks the previous call left in L2.
-                    int b = reverse ? b1 - 1 - i : b0 + i;
-                    int rows = Math.Min(R, n - b * R);
-                    float* yb = py + yOffset + b * R, bb = pbias == null ? null : pbias + biasOffset + b * R;
-                    float* dst = rows == R ? yb : tile;
-                    if (rows < R && bb != null) { for (int r = 0; r < rows; r++) tile[r] = bb[r]; bb = tile; }
-                    for (int pc = 0; pc < k; pc += kcStd)
-                    {
-                        int kc = Math.Min(kcStd, k - pc);
-                        // The first block adds the bias (as a batched product adds its first block to C = b), the
-                        // others add to the partial sums already stored.
-                        float* addend = pc > 0 ? dst : bb;
-                        Block(kc, px + xOffset + pc, pw + ((long)b * k + pc) * R, addend, dst, relu && pc + kc == k);
-                    }
-                    if (rows < R) for (int r = 0; r < rows; r++) yb[r] = tile[r];
-                }
+                int kc = Math.Min(kcStd, k - pc);
+                // The first block adds the bias (as a batched product adds its first block to C = b), the others add
+                // to the partial sums already stored.
+                float* addend = pc > 0 ? dst : bb;
+                Block(kc, x + pc, pw + ((long)b * k + pc) * R, addend, dst, relu && pc + kc == k);
             }
+            if (rows < R) for (int r = 0; r < rows; r++) yb[r] = tile[r];
         }
     }
 

@@ -23,13 +23,13 @@ public sealed class Linear : Module
         if (bias) Bias = RegisterParameter("bias", Tensor.Uniform([outFeatures], -bound, bound, gen).LongLivedCopy());
     }
 
-    public override Tensor Forward(Tensor input) => Tensor.Linear(input, Weight, Bias, relu: false, inference);
+    public override Tensor Forward(Tensor input) => Tensor.Linear(input, Weight, Bias, relu: false, Inference);
 
     /// <summary>relu(Forward(input)) as one fused op (used by <see cref="Sequential"/> for Linear → ReLU).</summary>
-    internal Tensor ForwardRelu(Tensor input) => Tensor.Linear(input, Weight, Bias, relu: true, inference);
+    internal Tensor ForwardRelu(Tensor input) => Tensor.Linear(input, Weight, Bias, relu: true, Inference);
 
     /// <summary>The weight packed for single-sample inference, made on first use (see <see cref="Kernels.PackedWeights"/>).</summary>
-    readonly Kernels.PackedWeights inference = new();
+    internal Kernels.PackedWeights Inference { get; } = new();
 
     protected override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias != null ? "True" : "False")}";
 }

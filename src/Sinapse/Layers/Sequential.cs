@@ -1,7 +1,7 @@
 namespace Sinapse.Layers;
 
 /// <summary>Runs its layers in order, feeding each one's output to the next. Layers are named "0", "1", ….</summary>
-public sealed class Sequential : Module
+public sealed partial class Sequential : Module
 {
     readonly List<Module> layers = new();
 
@@ -12,6 +12,7 @@ public sealed class Sequential : Module
     {
         RegisterModule(layers.Count.ToString(), m);
         layers.Add(m);
+        chain = null;
         return this;
     }
 
@@ -27,6 +28,7 @@ public sealed class Sequential : Module
         // A hidden activation made by one layer and read by the next, both keeping no reference to it, is reachable
         // only from here and from the graph: without a graph its buffer goes back to the pool as soon as the next
         // layer is done with it; with one, when Backward has used it. Views (same storage) are never recycled.
+        if (TryForwardChain(input, out var chained)) return chained;
         var x = input;
         bool xHidden = false;
         for (int i = 0; i < layers.Count; i++)

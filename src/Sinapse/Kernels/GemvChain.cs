@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+
+namespace Sinapse.Kernels;
+
+/// <summary>One fully connected layer of a <see cref="Gemm.GemvChain"/>: y = W·x + b, then ReLU when asked.</summary>
+/// <param name="N">Outputs.</param>
+/// <param name="K">Inputs.</param>
+/// <param name="Packed">W packed by <see cref="PackedWeights"/>, or null: then W itself (row-major, rows K apart).</param>
+internal readonly record struct ChainLayer(int N, int K, float[]? Packed, float[] W, int WOffset, float[]? Bias, int BiasOffset, bool Relu);
+
+public static unsafe partial class Gemm
+{
+    /// <summary>
+    /// A single sample through a chain of fully connected layers in one team job: each thread computes its share of a
+    /// layer's outputs, the team meets at a barrier, and goes on to the next layer. Every output is computed by the same
+    /// kernel, in the same order, as by one <see cref="PackedGemv"/> or <see cref="Multiply"/> per layer, so the
+    /// result is bit-identical to the layer-by-layer forward; what it saves is the tensor bookkeeping between layers,
+    /// which runs on metadata the weight stream has just evicted from cache.
+    /// </summary>
+    /// <param name="hidden">One buffer per layer but the last, of at least that layer's N floats.</param>
+    internal static void GemvChain(ChainLayer[] layers, float[] x, int xOffset, float[][] hidden, float[] y)
+    {
+        var job = GemvChainJob.ForThisThread();
+        job.Set(layers, x, xOffset, hidden, y);
+        // The tensor forward runs the first layer's direction for the whole chain's weights (see NextDirection).
+        job.Reverse = NextDirection(layers[0].Packed ?? layers[0].W);
+        try
+        {
+            // A chain of small layers only runs on the calling thread (each of them would, on its own).
+            bool parallel = false;
+            foreach (var L in layers) parallel |= L.Packed != null || (long)L.N * L.K >= GemvParallelMinWork;
+            int threads = Threading.Threads;
+            if (threads <= 1 || !parallel || !WorkerPool.TryRun(job, threads)) job.Execute(0, 1);
+        }
+        finally { job.Set(null!, null!, 0, null!, null!); }
+    }
+
+    sealed class GemvChainJob : ITeamJob
+    {
+        [ThreadStatic] static GemvChainJob? local;
+        public static GemvChainJob ForThisThread() => local ??= new GemvChainJob();
+        readonly SpinBarrier barrier = new();
+        ChainLayer[] layers = null!; float[] x = null!, y = null!; float[][] hidden = null!; int xOffset;
+        public bool Reverse;
+
+        public void Set(ChainLayer[] layers, float[] x, int xOffset, float[][] hidden, float[] y)
+        { this.layers = layers; this.x = x; this.xOffset = xOffset; this.hidden = hidden; this.y = y; }
+
+        public void Execute(int t, int threads)
+        {
+            float[] input = x; int inOffset = xOffset;
+            for (int l = 0; l < layers.Length; l++)
+            {
+                var L = layers[l];
+                float[] output = l == layers.Length - 1 ? y : hidden[l];
+                fixed (float* px = input, py = output, pb = L.Bias)
+                {
+                    float* bias = pb == null ? null : pb + L.BiasOffset;
+                    if (L.Packed != null)
+                        fixed (float* pw = L.Packed) PackedRows(t, threads, L.N, L.K, pw, px + inOffset, bias, py, L.Relu, Reverse);
+                    else
+                    {
+                        // Small layers as Gemv runs them: on the calling thread alone below the parallel threshold.
+                        bool alone = (long)L.N * L.K < GemvParallelMinWork;
+                        if (!alone || t == 0)
+                            fixed (float* pw = L.W)
+                                DotShare(alone ? 0 : t, alone ? 1 : threads, L.N, L.K, px + inOffset, pw + L.WOffset, bias, py, L.Relu, Reverse);
+                    }
+                }
+                if (l < layers.Length - 1) barrier.Wait(threads);
+                input = output; inOffset = 0;
+            }
+        }
+    }
+}
