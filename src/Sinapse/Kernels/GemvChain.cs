@@ -57,7 +57,7 @@ public static unsafe partial class Gemm
                 {
                     float* bias = pb == null ? null : pb + L.BiasOffset;
                     if (L.Packed != null)
-                        fixed (float* pw = L.Packed) PackedRows(t, threads, L.N, L.K, pw, px + inOffset, bias, py, L.Relu, Reverse);
+                        fixed (float* pw = L.Packed) PackedRows(t, threads, L.N, L.K, PackedWeights.Start(pw), px + inOffset, bias, py, L.Relu, Reverse);
                     else
                     {
                         // Small layers as Gemv runs them: on the calling thread alone below the parallel threshold.
