@@ -169,4 +169,43 @@ public class PackedInferenceTests
         Assert.Equal(5, Single(m, x).Length);
         Assert.Equal(LayerByLayer(m, x), Single(m, x));
     }
+
+    [Fact]
+    public void BatchInference_ReadsTheWeightPackedOnce_WithTheSameValues_AndFollowsChanges()
+    {
+        var m = Model(16);
+        var batch = Tensor.Randn([37, 700], new Generator(17));
+        float[] Batch() { using (Autograd.NoGrad()) return m.Forward(batch).ToArray(); }
+        float[] Unpacked()
+        {
+            PackedWeights.Enabled = false;
+            try { return Batch(); }
+            finally { PackedWeights.Enabled = true; }
+        }
+        Assert.Equal(Unpacked(), Batch());
+        Assert.Equal(Unpacked(), Batch());                        // the cached copy
+        Assert.Equal(m.Forward(batch).ToArray(), Batch());          // and the graph-recording forward
+        var before = Batch();
+        using (Autograd.NoGrad()) ((Linear)m[0]).Weight.CopyFrom(Tensor.Randn([300, 700], new Generator(18)) * 0.05f);
+        Assert.NotEqual(before, Batch());
+        Assert.Equal(Unpacked(), Batch());
+    }
+
+    [Theory]
+    [InlineData(5, 3100, 70)]    // two column blocks of the GEMM
+    [InlineData(7, 17, 600)]     // a padded panel, three k blocks
+    [InlineData(40, 64, 256)]
+    public void PrepackedB_GivesTheSameProduct(int m, int n, int k)
+    {
+        var g = new Generator(19);
+        var a = Tensor.Randn([m, k], g);
+        var w = Tensor.Randn([n, k], g);                        // read as Wᵀ, as Linear does
+        var bOp = Gemm.WeightAsB(w);
+        var aOp = new Gemm.Operand(a.data, 0, k, 1);
+        var plain = new float[m * n];
+        var packed = new float[m * n];
+        Gemm.Multiply(m, n, k, aOp, bOp, plain, 0, n, accumulate: false, relu: true);
+        Gemm.Multiply(m, n, k, aOp, bOp, packed, 0, n, accumulate: false, relu: true, prepackedB: Gemm.PrepackB(bOp, k, n, null));
+        Assert.Equal(plain, packed);
+    }
 }

@@ -48,7 +48,14 @@ public static unsafe partial class Gemm
     /// With <paramref name="relu"/> the final result is clamped at 0 as it is stored (a fused ReLU epilogue: no
     /// extra pass over C).
     /// </summary>
-    public static void Multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate, bool relu = false)
+    public static void Multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate, bool relu = false) =>
+        Multiply(m, n, k, a, b, c, cOffset, ldc, accumulate, relu, prepackedB: null);
+
+    /// <summary>
+    /// As <see cref="Multiply(int, int, int, Operand, Operand, float[], int, int, bool, bool)"/>, with B already packed
+    /// by <see cref="PrepackB"/> (on the pinned heap): the product reads its blocks instead of packing them.
+    /// </summary>
+    internal static void Multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate, bool relu, float[]? prepackedB)
     {
         if (m == 0 || n == 0) return;
         if (k == 0)
@@ -64,7 +71,7 @@ public static unsafe partial class Gemm
         if (!UseSimd) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate, relu); return; }
         if (m == 1) { Gemv(n, k, a, b, c, cOffset, accumulate, relu); return; }
 
-        var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate, relu);
+        var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate, relu, UseSimd ? prepackedB : null);
         int threads = Threading.Threads;
         if (threads > 1 && (long)m * n * k >= ParallelMinWork)
         {
@@ -75,12 +82,12 @@ public static unsafe partial class Gemm
             try { if (WorkerPool.TryRun(job, threads)) return; }
             finally { job.Problem = default; }
         }
-        fixed (float* pa = a.Data, pb = b.Data, pc = c)
-            Blocked(p, pa, pb, pc, 0, 1, Scratch.ForThisThread().B, null, null);
+        fixed (float* pa = a.Data, pb = b.Data, pc = c, pre = p.PrepackedB)
+            Blocked(p, pa, pb, pc, pre, 0, 1, Scratch.ForThisThread().B, null, null);
     }
 
     /// <summary>One product, with the raw operands pinned by the caller.</summary>
-    internal readonly record struct Problem(int M, int N, int K, Operand A, Operand B, float[] C, int COffset, int Ldc, bool Accumulate, bool Relu);
+    internal readonly record struct Problem(int M, int N, int K, Operand A, Operand B, float[] C, int COffset, int Ldc, bool Accumulate, bool Relu, float[]? PrepackedB);
 
     /// <summary>
     /// Thread <paramref name="t"/> of <paramref name="threads"/>. For every kc×nc block of B, the team packs its panels
@@ -92,7 +99,7 @@ public static unsafe partial class Gemm
     /// results stay bit-identical.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
-    static void Blocked(in Problem p, float* aData, float* bData, float* cData, int t, int threads, float* sharedB, SpinBarrier? barrier, WorkCounters? work)
+    static void Blocked(in Problem p, float* aData, float* bData, float* cData, float* prepacked, int t, int threads, float* sharedB, SpinBarrier? barrier, WorkCounters? work)
     {
         int nr = NR, m = p.M, n = p.N, k = p.K;
         float* pa = Scratch.ForThisThread().A;
@@ -114,7 +121,8 @@ public static unsafe partial class Gemm
                 // barrier) and sweeps the panels from that share onwards, so it reads the other core's share last.
                 bool sharedBlock = work != null && !privateB;
                 int ownPanel = sharedBlock ? panels * t / threads : 0;
-                if (!sharedBlock) PackB(p.B, bData, pc, jc, kc, nc, nr, pb, 0, panels);
+                if (prepacked != null) pb = prepacked + PrepackedOffset(jc, pc, k, panels * nr);
+                else if (!sharedBlock) PackB(p.B, bData, pc, jc, kc, nc, nr, pb, 0, panels);
                 else
                 {
                     PackB(p.B, bData, pc, jc, kc, nc, nr, pb, ownPanel, panels * (t + 1) / threads);
@@ -242,6 +250,31 @@ public static unsafe partial class Gemm
     /// zero-padded.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
+    /// <summary>
+    /// All of B[k×n] packed as <see cref="Blocked"/> packs it, block after block: a matrix that several products read
+    /// unchanged (a Linear weight at inference) is packed once. <paramref name="reuse"/> is taken when its size fits.
+    /// </summary>
+    internal static float[] PrepackB(Operand b, int k, int n, float[]? reuse)
+    {
+        int nr = NR, kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
+        long length = (long)k * ((n + nr - 1) / nr * nr);
+        var dst = reuse != null && reuse.Length == length ? reuse : BufferPool.LongLived(checked((int)length), zero: false);
+        fixed (float* src = b.Data, d = dst)
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc), panels = (nc + nr - 1) / nr;
+                for (int pc = 0; pc < k; pc += kcStd)
+                    PackB(b, src, pc, jc, Math.Min(kcStd, k - pc), nc, nr, d + PrepackedOffset(jc, pc, k, panels * nr), 0, panels);
+            }
+        return dst;
+    }
+
+    /// <summary>A Linear weight W (out, in) read as the B operand Wᵀ (in × out) of x·Wᵀ.</summary>
+    internal static Operand WeightAsB(Tensor weight) => new(weight.data, weight.offset, weight.strides[1], weight.strides[0]);
+
+    /// <summary>Where block (jc, pc) starts in a prepacked B: the full column blocks before it, then the k blocks.</summary>
+    static long PrepackedOffset(int jc, int pc, int k, int ncPadded) => (long)jc * k + (long)pc * ncPadded;
+
     static void PackB(in Operand b, float* src, int pc, int jc, int kc, int nc, int nr, float* dst, int p0, int p1)
     {
         int rs = b.RowStride, cs = b.ColStride;
@@ -324,8 +357,8 @@ public static unsafe partial class Gemm
         public void Execute(int thread, int threads)
         {
             var p = Problem;
-            fixed (float* pa = p.A.Data, pb = p.B.Data, pc = p.C)
-                Blocked(p, pa, pb, pc, thread, threads, SharedB, barrier, Work);
+            fixed (float* pa = p.A.Data, pb = p.B.Data, pc = p.C, pre = p.PrepackedB)
+                Blocked(p, pa, pb, pc, pre, thread, threads, SharedB, barrier, Work);
         }
     }
 }

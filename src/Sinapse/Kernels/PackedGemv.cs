@@ -54,6 +54,24 @@ internal sealed class PackedWeights
         return packed;
     }
 
+    float[]? gemmB;
+    long gemmMadeAt = -1;
+
+    /// <summary>
+    /// Wᵀ packed as the GEMM packs its B operand (<see cref="Gemm.PrepackB"/>), for products of several samples at
+    /// inference; rebuilt, like the single-sample copy, after any in-place write.
+    /// </summary>
+    public float[] ForGemm(Tensor weight)
+    {
+        long now = Tensor.InPlaceWrites;
+        if (gemmB != null && gemmMadeAt == now && gemmShape == (weight.shape[0], weight.shape[1])) return gemmB;
+        gemmShape = (weight.shape[0], weight.shape[1]);
+        gemmB = Gemm.PrepackB(Gemm.WeightAsB(weight), weight.shape[1], weight.shape[0], gemmB);
+        gemmMadeAt = now;
+        return gemmB;
+    }
+    (int, int) gemmShape;
+
     /// <summary>
     /// Where the blocks start in a packed array: at its first 64-byte boundary, so that each 32-byte load lies within
     /// one cache line. The array is on the pinned object heap (<see cref="BufferPool.LongLived"/>) and never moves.

@@ -89,10 +89,10 @@ public sealed partial class Tensor
                 var bc = bias.Contiguous();
                 for (int r = 0; r < rows; r++) bc.data.AsSpan(bc.offset, outF).CopyTo(o.data.AsSpan(r * outF, outF));
             }
-            Gemm.Multiply(rows, outF, inF,
-                new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]),
-                new Gemm.Operand(weight.data, weight.offset, weight.strides[1], weight.strides[0]),
-                o.data, 0, outF, accumulate: bias != null, relu: relu);
+            // Without a graph, a layer's weight is packed for the GEMM once and reused until it changes.
+            bool prepack = rows > 1 && inference != null && !record && PackedWeights.Applies(weight);
+            Gemm.Multiply(rows, outF, inF, new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]), Gemm.WeightAsB(weight),
+                o.data, 0, outF, accumulate: bias != null, relu: relu, prepackedB: prepack ? inference!.ForGemm(weight) : null);
         }
         // x is 2-D (rows, in) or was reshaped to it, so the output's own shape is (rows, out) unless x had more axes.
         var result = x.Rank == 2 ? o : new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
