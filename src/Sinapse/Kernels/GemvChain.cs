@@ -15,36 +15,38 @@ public static unsafe partial class Gemm
     /// layer's outputs, the team meets at a barrier, and goes on to the next layer. Every output is computed by the same
     /// kernel, in the same order, as by one <see cref="PackedGemv"/> or <see cref="Multiply"/> per layer, so the
     /// result is bit-identical to the layer-by-layer forward; what it saves is the tensor bookkeeping between layers,
-    /// which runs on metadata the weight stream has just evicted from cache.
+    /// which runs on metadata the weight stream has just evicted from cache. One forward at a time uses an instance.
     /// </summary>
-    /// <param name="hidden">One buffer per layer but the last, of at least that layer's N floats.</param>
-    internal static void GemvChain(ChainLayer[] layers, float[] x, int xOffset, float[][] hidden, float[] y)
+    internal sealed class GemvChain : ITeamJob
     {
-        var job = GemvChainJob.ForThisThread();
-        job.Set(layers, x, xOffset, hidden, y);
-        // The tensor forward runs the first layer's direction for the whole chain's weights (see NextDirection).
-        job.Reverse = NextDirection(layers[0].Packed ?? layers[0].W);
-        try
-        {
-            // A chain of small layers only runs on the calling thread (each of them would, on its own).
-            bool parallel = false;
-            foreach (var L in layers) parallel |= L.Packed != null || (long)L.N * L.K >= GemvParallelMinWork;
-            int threads = Threading.Threads;
-            if (threads <= 1 || !parallel || !WorkerPool.TryRun(job, threads)) job.Execute(0, 1);
-        }
-        finally { job.Set(null!, null!, 0, null!, null!); }
-    }
-
-    sealed class GemvChainJob : ITeamJob
-    {
-        [ThreadStatic] static GemvChainJob? local;
-        public static GemvChainJob ForThisThread() => local ??= new GemvChainJob();
+        readonly ChainLayer[] layers;
+        readonly float[][] hidden;
         readonly SpinBarrier barrier = new();
-        ChainLayer[] layers = null!; float[] x = null!, y = null!; float[][] hidden = null!; int xOffset;
-        public bool Reverse;
+        /// <summary>A chain of small layers only runs on the calling thread (each of them would, on its own).</summary>
+        readonly bool parallel;
+        bool reverse;
+        float[] x = null!, y = null!; int xOffset;
 
-        public void Set(ChainLayer[] layers, float[] x, int xOffset, float[][] hidden, float[] y)
-        { this.layers = layers; this.x = x; this.xOffset = xOffset; this.hidden = hidden; this.y = y; }
+        public GemvChain(ChainLayer[] layers)
+        {
+            this.layers = layers;
+            hidden = layers[..^1].Select(L => new float[L.N]).ToArray();
+            foreach (var L in layers) parallel |= L.Packed != null || (long)L.N * L.K >= GemvParallelMinWork;
+        }
+
+        /// <summary>y[0..N of the last layer) from x[xOffset..xOffset + K of the first).</summary>
+        public void Run(float[] x, int xOffset, float[] y)
+        {
+            this.x = x; this.xOffset = xOffset; this.y = y;
+            // Alternate sweeps run backwards and start on the weights the previous call left in L2 (see NextDirection).
+            reverse = !reverse;
+            try
+            {
+                int threads = Threading.Threads;
+                if (threads <= 1 || !parallel || !WorkerPool.TryRun(this, threads)) Execute(0, 1);
+            }
+            finally { this.x = null!; this.y = null!; }
+        }
 
         public void Execute(int t, int threads)
         {
@@ -57,14 +59,14 @@ public static unsafe partial class Gemm
                 {
                     float* bias = pb == null ? null : pb + L.BiasOffset;
                     if (L.Packed != null)
-                        fixed (float* pw = L.Packed) PackedRows(t, threads, L.N, L.K, PackedWeights.Start(pw), px + inOffset, bias, py, L.Relu, Reverse);
+                        fixed (float* pw = L.Packed) PackedRows(t, threads, L.N, L.K, PackedWeights.Start(pw), px + inOffset, bias, py, L.Relu, reverse);
                     else
                     {
                         // Small layers as Gemv runs them: on the calling thread alone below the parallel threshold.
                         bool alone = (long)L.N * L.K < GemvParallelMinWork;
                         if (!alone || t == 0)
                             fixed (float* pw = L.W)
-                                DotShare(alone ? 0 : t, alone ? 1 : threads, L.N, L.K, px + inOffset, pw + L.WOffset, bias, py, L.Relu, Reverse);
+                                DotShare(alone ? 0 : t, alone ? 1 : threads, L.N, L.K, px + inOffset, pw + L.WOffset, bias, py, L.Relu, reverse);
                     }
                 }
                 if (l < layers.Length - 1) barrier.Wait(threads);

@@ -53,15 +53,14 @@ public sealed partial class Sequential
         var outShape = (int[])input.shape.Clone();
         outShape[^1] = links[^1].Layer.OutFeatures;
         output = Tensor.Uninitialized(outShape);
-        try { Gemm.GemvChain(state.Steps, input.data, input.offset, state.Hidden, output.data); }
+        try { state.Chain.Run(input.data, input.offset, output.data); }
         finally { idleChain = state; }
         return true;
     }
 
     sealed class ChainState((Linear Layer, bool Relu)[] links)
     {
-        public readonly ChainLayer[] Steps = new ChainLayer[links.Length];
-        public readonly float[][] Hidden = links[..^1].Select(l => new float[l.Layer.OutFeatures]).ToArray();
+        public Gemm.GemvChain Chain = null!;
         long madeAt = -1;
         bool packing;
 
@@ -71,14 +70,16 @@ public sealed partial class Sequential
             long now = Tensor.InPlaceWrites;
             if (madeAt == now && packing == PackedWeights.Enabled) return;
             packing = PackedWeights.Enabled;
+            var steps = new ChainLayer[links.Length];
             for (int l = 0; l < links.Length; l++)
             {
                 var (lin, relu) = links[l];
                 var w = lin.Weight;
                 var b = lin.Bias?.Contiguous();
                 float[]? packed = PackedWeights.Applies(w) ? lin.Inference.For(w) : null;
-                Steps[l] = new ChainLayer(lin.OutFeatures, lin.InFeatures, packed, w.data, w.offset, b?.data, b?.offset ?? 0, relu);
+                steps[l] = new ChainLayer(lin.OutFeatures, lin.InFeatures, packed, w.data, w.offset, b?.data, b?.offset ?? 0, relu);
             }
+            Chain = new Gemm.GemvChain(steps);
             madeAt = now;
         }
     }
