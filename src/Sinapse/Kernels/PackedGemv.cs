@@ -4,12 +4,13 @@ using System.Runtime.Intrinsics;
 namespace Sinapse.Kernels;
 
 /// <summary>
-/// A Linear layer's weight W (out, in) laid out again for single-sample inference: blocks of
+/// A Linear layer's weight W (out, in) laid out again for inference. For a single sample: blocks of
 /// <see cref="BlockRows"/> output rows, each stored k-major (the block's 64 weights of input feature 0, then of
 /// feature 1, …), zero-padded to whole blocks. y = W·x + b then reads each block as one contiguous run and keeps
 /// the block's 64 sums in eight registers, adding x[q]·(64 weights) per input: no horizontal sums, one broadcast
-/// per 64 weights. The copy is rebuilt whenever any tensor was written in place since it was made
-/// (<see cref="Tensor.InPlaceWrites"/>), so it can never serve stale weights.
+/// per 64 weights. For a batch: Wᵀ in the GEMM's packed layout (<see cref="ForGemm"/>). Each copy is made on first
+/// use and rebuilt whenever any tensor was written in place since (<see cref="Tensor.InPlaceWrites"/>), so it can
+/// never serve stale weights. Two threads that find a copy stale both write the same values into it.
 /// </summary>
 /// <remarks>
 /// Measured on the 2-core VM (W5's two large layers, in one team job, paired in one process): 23.2 µs with the
@@ -29,9 +30,10 @@ internal sealed class PackedWeights
     /// </summary>
     public const int MinWeights = 1 << 16;
 
-    float[]? packed;
-    long madeAt = -1;
+    float[]? packed, gemmB;
+    long madeAt = -1, gemmMadeAt = -1;
     int outF, inF;
+    (int, int) gemmShape;
 
     /// <summary>Off only in tests and measurements that compare against the products on W itself.</summary>
     internal static bool Enabled = true;
@@ -54,9 +56,6 @@ internal sealed class PackedWeights
         return packed;
     }
 
-    float[]? gemmB;
-    long gemmMadeAt = -1;
-
     /// <summary>
     /// Wᵀ packed as the GEMM packs its B operand (<see cref="Gemm.PrepackB"/>), for products of several samples at
     /// inference; rebuilt, like the single-sample copy, after any in-place write.
@@ -70,7 +69,6 @@ internal sealed class PackedWeights
         gemmMadeAt = now;
         return gemmB;
     }
-    (int, int) gemmShape;
 
     /// <summary>
     /// Where the blocks start in a packed array: at its first 64-byte boundary, so that each 32-byte load lies within

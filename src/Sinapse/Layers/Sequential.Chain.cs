@@ -20,8 +20,10 @@ public sealed partial class Sequential
         var found = new List<(Linear, bool)>();
         for (int i = 0; i < layers.Count; i++)
         {
-            // Any other layer, or widths that do not match (the general path reports them), and there is no chain.
-            if (layers[i] is not Linear lin || (found.Count > 0 && found[^1].Item1.OutFeatures != lin.InFeatures)) { found.Clear(); break; }
+            // Any other layer, widths that do not match (the general path reports them) or a weight that is not
+            // row-major (the kernels read it so), and there is no chain.
+            if (layers[i] is not Linear lin || !lin.Weight.IsContiguous || (found.Count > 0 && found[^1].Item1.OutFeatures != lin.InFeatures))
+            { found.Clear(); break; }
             bool relu = i + 1 < layers.Count && layers[i + 1] is ReLU;
             found.Add((lin, relu));
             if (relu) i++;

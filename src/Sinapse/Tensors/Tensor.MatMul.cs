@@ -59,9 +59,9 @@ public sealed partial class Tensor
     /// stores it, so the activation costs no pass over memory. Backward: g is masked by y &gt; 0, then as Linear.
     /// </summary>
     /// <remarks>
-    /// With <paramref name="inference"/> (a <see cref="Layers.Linear"/> layer's own cache), a single sample that
-    /// records no graph is multiplied by a packed copy of the weight (<see cref="PackedWeights"/>): the same values as
-    /// that sample in a batch, streamed faster.
+    /// With <paramref name="inference"/> (a <see cref="Layers.Linear"/> layer's own cache) and no graph recorded, a
+    /// large weight is read from a packed copy (<see cref="PackedWeights"/>): a single sample streams it in 64-row
+    /// blocks (the same values as that sample gets in a batch), a batch skips packing the GEMM's B operand.
     /// </remarks>
     internal static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, bool relu, PackedWeights? inference = null)
     {
