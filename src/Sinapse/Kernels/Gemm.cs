@@ -71,7 +71,7 @@ public static unsafe partial class Gemm
         if (!UseSimd) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate, relu); return; }
         if (m == 1) { Gemv(n, k, a, b, c, cOffset, accumulate, relu); return; }
 
-        var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate, relu, UseSimd ? prepackedB : null);
+        var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate, relu, prepackedB);
         int threads = Threading.Threads;
         if (threads > 1 && (long)m * n * k >= ParallelMinWork)
         {
@@ -246,11 +246,6 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// Packs panels [p0, p1) of B[pc..pc+kc, jc..jc+nc] as NR-column panels, each stored k-major (NR values per k),
-    /// zero-padded.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
-    /// <summary>
     /// All of B[k×n] packed as <see cref="Blocked"/> packs it, block after block: a matrix that several products read
     /// unchanged (a Linear weight at inference) is packed once. <paramref name="reuse"/> is taken when its size fits.
     /// </summary>
@@ -275,6 +270,11 @@ public static unsafe partial class Gemm
     /// <summary>Where block (jc, pc) starts in a prepacked B: the full column blocks before it, then the k blocks.</summary>
     static long PrepackedOffset(int jc, int pc, int k, int ncPadded) => (long)jc * k + (long)pc * ncPadded;
 
+    /// <summary>
+    /// Packs panels [p0, p1) of B[pc..pc+kc, jc..jc+nc] as NR-column panels, each stored k-major (NR values per k),
+    /// zero-padded.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
     static void PackB(in Operand b, float* src, int pc, int jc, int kc, int nc, int nr, float* dst, int p0, int p1)
     {
         int rs = b.RowStride, cs = b.ColStride;

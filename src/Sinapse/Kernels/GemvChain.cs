@@ -5,7 +5,12 @@ namespace Sinapse.Kernels;
 /// <summary>One fully connected layer of a <see cref="Gemm.GemvChain"/>: y = W·x + b, then ReLU when asked.</summary>
 /// <param name="N">Outputs.</param>
 /// <param name="K">Inputs.</param>
-/// <param name="Packed">W packed by <see cref="PackedWeights"/>, or null: then W itself (row-major, rows K apart).</param>
+/// <param name="Packed">W packed by <see cref="PackedWeights"/>, or null: then W itself is read.</param>
+/// <param name="W">The weight's storage, row-major (rows K apart) from <paramref name="WOffset"/>.</param>
+/// <param name="WOffset">Where W starts in its storage.</param>
+/// <param name="Bias">The bias's storage, or null for none.</param>
+/// <param name="BiasOffset">Where the bias starts in its storage.</param>
+/// <param name="Relu">Whether a ReLU follows the layer.</param>
 internal readonly record struct ChainLayer(int N, int K, float[]? Packed, float[] W, int WOffset, float[]? Bias, int BiasOffset, bool Relu);
 
 public static unsafe partial class Gemm
@@ -13,7 +18,7 @@ public static unsafe partial class Gemm
     /// <summary>
     /// A single sample through a chain of fully connected layers in one team job: each thread computes its share of a
     /// layer's outputs, the team meets at a barrier, and goes on to the next layer. Every output is computed by the same
-    /// kernel, in the same order, as by one <see cref="PackedGemv"/> or <see cref="Multiply"/> per layer, so the
+    /// kernel, in the same order, as by one <see cref="PackedGemv"/> or <see cref="Multiply(int, int, int, Operand, Operand, float[], int, int, bool, bool)"/> per layer, so the
     /// result is bit-identical to the layer-by-layer forward; what it saves is the tensor bookkeeping between layers,
     /// which runs on metadata the weight stream has just evicted from cache. One forward at a time uses an instance.
     /// </summary>
