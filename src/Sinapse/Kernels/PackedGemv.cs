@@ -30,26 +30,33 @@ internal sealed class PackedWeights
     /// </summary>
     public const int MinWeights = 1 << 16;
 
+    // One instance per weight tensor (a Linear layer's own), so a copy is current while no tensor was written in place.
     float[]? packed, gemmB;
     long madeAt = -1, gemmMadeAt = -1;
-    int outF, inF;
-    (int, int) gemmShape;
 
-    /// <summary>Off only in tests and measurements that compare against the products on W itself.</summary>
-    internal static bool Enabled = true;
+    static bool enabled = true;
+
+    /// <summary>
+    /// Off only in tests and measurements that compare against the products on W itself. Switching it counts as an
+    /// in-place write, so every cached use of a copy (the MLP chain's) is looked at again.
+    /// </summary>
+    internal static bool Enabled
+    {
+        get => enabled;
+        set { enabled = value; Tensor.NoteInPlaceWrite(); }
+    }
 
     /// <summary>Whether single-sample products with <paramref name="weight"/> go through a packed copy.</summary>
-    public static bool Applies(Tensor weight) => Enabled && Gemm.Simd && (long)weight.shape[0] * weight.shape[1] >= MinWeights;
+    public static bool Applies(Tensor weight) => enabled && Gemm.Simd && (long)weight.shape[0] * weight.shape[1] >= MinWeights;
 
     /// <summary>The packed copy of <paramref name="weight"/>, rebuilt if any tensor was written in place since.</summary>
     public float[] For(Tensor weight)
     {
         long now = Tensor.InPlaceWrites;
-        if (packed != null && madeAt == now && outF == weight.shape[0] && inF == weight.shape[1]) return packed;
-        outF = weight.shape[0]; inF = weight.shape[1];
-        int blocks = (outF + BlockRows - 1) / BlockRows;
+        if (packed != null && madeAt == now) return packed;
+        int blocks = (weight.shape[0] + BlockRows - 1) / BlockRows;
         // 15 floats of slack: the blocks start at the array's first 64-byte boundary (it is pinned, so that stays put).
-        long length = (long)blocks * BlockRows * inF + 15;
+        long length = (long)blocks * BlockRows * weight.shape[1] + 15;
         if (packed == null || packed.Length != length) packed = BufferPool.LongLived(checked((int)length));
         Pack(weight, packed);
         madeAt = now;
@@ -63,8 +70,7 @@ internal sealed class PackedWeights
     public float[] ForGemm(Tensor weight)
     {
         long now = Tensor.InPlaceWrites;
-        if (gemmB != null && gemmMadeAt == now && gemmShape == (weight.shape[0], weight.shape[1])) return gemmB;
-        gemmShape = (weight.shape[0], weight.shape[1]);
+        if (gemmB != null && gemmMadeAt == now) return gemmB;
         gemmB = Gemm.PrepackB(Gemm.WeightAsB(weight), weight.shape[1], weight.shape[0], gemmB);
         gemmMadeAt = now;
         return gemmB;
@@ -77,14 +83,14 @@ internal sealed class PackedWeights
     public static unsafe float* Start(float* array) => array + ((64 - ((nint)array & 63)) & 63) / sizeof(float);
 
     /// <summary>packed[b, q, r] = W[b·64 + r, q], zero where b·64 + r ≥ out. // (out,in) → (blocks,in,64)</summary>
-    unsafe void Pack(Tensor w, float[] packedArray)
+    static unsafe void Pack(Tensor w, float[] packedArray)
     {
         fixed (float* p = packedArray) Pack(w, new Span<float>(Start(p), packedArray.Length - 15));
     }
 
-    void Pack(Tensor w, Span<float> dst)
+    static void Pack(Tensor w, Span<float> dst)
     {
-        int rs = w.strides[0], cs = w.strides[1];
+        int outF = w.shape[0], inF = w.shape[1], rs = w.strides[0], cs = w.strides[1];
         float[] src = w.data;
         for (int j = 0; j < outF; j++)
         {

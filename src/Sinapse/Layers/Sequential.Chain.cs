@@ -64,14 +64,12 @@ public sealed partial class Sequential
     {
         public Gemm.GemvChain Chain = null!;
         long madeAt = -1;
-        bool packing;
 
         /// <summary>Takes the packed weights again when any tensor was written in place since the last call.</summary>
         public void Refresh()
         {
             long now = Tensor.InPlaceWrites;
-            if (madeAt == now && packing == PackedWeights.Enabled) return;
-            packing = PackedWeights.Enabled;
+            if (madeAt == now) return;
             var steps = new ChainLayer[links.Length];
             for (int l = 0; l < links.Length; l++)
             {
