@@ -6,7 +6,7 @@ namespace Sinapse.Kernels;
 
 /// <summary>
 /// The one SIMD loop driver for element-wise ops: Vector512 where the hardware accelerates it, else Vector256,
-/// then a scalar tail. Generic over the op struct, so each instantiation compiles to a tight loop.
+/// then a scalar tail (the width from <see cref="SimdWidth"/>). Generic over the op struct, so each instantiation compiles to a tight loop.
 /// </summary>
 public static class Elementwise
 {
@@ -17,10 +17,10 @@ public static class Elementwise
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float py = ref MemoryMarshal.GetReference(y);
         ref float pd = ref MemoryMarshal.GetReference(d);
-        if (Vector512.IsHardwareAccelerated)
+        if (SimdWidth.Use512)
             for (; i <= n - 16; i += 16)
                 T.Invoke(Vector512.LoadUnsafe(ref px, (nuint)i), Vector512.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
-        else if (Vector256.IsHardwareAccelerated)
+        else if (SimdWidth.UseVectors)
             for (; i <= n - 8; i += 8)
                 T.Invoke(Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i));
@@ -32,12 +32,12 @@ public static class Elementwise
         int n = d.Length, i = 0;
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float pd = ref MemoryMarshal.GetReference(d);
-        if (Vector512.IsHardwareAccelerated)
+        if (SimdWidth.Use512)
         {
             var vy = Vector512.Create(y);
             for (; i <= n - 16; i += 16) T.Invoke(Vector512.LoadUnsafe(ref px, (nuint)i), vy).StoreUnsafe(ref pd, (nuint)i);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (SimdWidth.UseVectors)
         {
             var vy = Vector256.Create(y);
             for (; i <= n - 8; i += 8) T.Invoke(Vector256.LoadUnsafe(ref px, (nuint)i), vy).StoreUnsafe(ref pd, (nuint)i);
@@ -51,12 +51,12 @@ public static class Elementwise
         int n = d.Length, i = 0;
         ref float py = ref MemoryMarshal.GetReference(y);
         ref float pd = ref MemoryMarshal.GetReference(d);
-        if (Vector512.IsHardwareAccelerated)
+        if (SimdWidth.Use512)
         {
             var vx = Vector512.Create(x);
             for (; i <= n - 16; i += 16) T.Invoke(vx, Vector512.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (SimdWidth.UseVectors)
         {
             var vx = Vector256.Create(x);
             for (; i <= n - 8; i += 8) T.Invoke(vx, Vector256.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
@@ -70,9 +70,9 @@ public static class Elementwise
         int n = d.Length, i = 0;
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float pd = ref MemoryMarshal.GetReference(d);
-        if (Vector512.IsHardwareAccelerated)
+        if (SimdWidth.Use512)
             for (; i <= n - 16; i += 16) T.Invoke(Vector512.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
-        else if (Vector256.IsHardwareAccelerated)
+        else if (SimdWidth.UseVectors)
             for (; i <= n - 8; i += 8) T.Invoke(Vector256.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(Unsafe.Add(ref px, i));
     }

@@ -36,8 +36,8 @@ public static unsafe partial class Gemm
     /// n = 768 (above the limit) unchanged.
     /// </summary>
     const long PrivateBMaxBytes = 512 * 1024;
-    static readonly bool Use512 = Vector512.IsHardwareAccelerated;
-    static readonly bool UseSimd = Vector256.IsHardwareAccelerated;
+    static bool Use512 => SimdWidth.Use512;
+    static bool UseSimd => SimdWidth.UseVectors;
     static int NR => Use512 ? 32 : 16;
 
     /// <summary>A matrix operand: storage, offset of element (0,0), row stride and column stride.</summary>

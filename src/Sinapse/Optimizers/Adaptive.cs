@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Sinapse.Kernels;
 
 namespace Sinapse.Optimizers;
 
@@ -88,7 +89,7 @@ public class Adam : Optimizer
         bool decoupled = Decoupled;
         float lrwd = lr * wd, a1 = 1 - b1, a2 = 1 - b2;
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (SimdWidth.UseVectors)
         {
             // The same arithmetic, in the same order, eight weights at a time (no FMA contraction, so the
             // vector lanes and the scalar tail give identical results).

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Sinapse.Kernels;
 
 namespace Sinapse.Optimizers;
 
@@ -31,7 +32,7 @@ public sealed class SGD : Optimizer
         float mu1 = StepCount == 1 ? 0f : mu;
         bool nesterov = Nesterov;
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (SimdWidth.UseVectors)
         {
             ref float rw = ref MemoryMarshal.GetReference(w);
             ref float rg = ref MemoryMarshal.GetReference(g);
