@@ -187,11 +187,11 @@ public static unsafe partial class Gemm
                 float* cp = c + (long)ir * ldc + jr;
                 if (mm == MR && nn == nr)
                 {
-                    if (Use512) Kernel512(kc, ap, bp, cp, ldc, add, relu); else Kernel256(kc, ap, bp, cp, ldc, add, relu);
+                    if (nr == 32) Kernel512(kc, ap, bp, cp, ldc, add, relu); else Kernel256(kc, ap, bp, cp, ldc, add, relu);
                     continue;
                 }
                 // Edge tile: the same kernel into a scratch tile (packing zero-padded A and B), then the valid part.
-                if (Use512) Kernel512(kc, ap, bp, tile, nr, false, false); else Kernel256(kc, ap, bp, tile, nr, false, false);
+                if (nr == 32) Kernel512(kc, ap, bp, tile, nr, false, false); else Kernel256(kc, ap, bp, tile, nr, false, false);
                 for (int i = 0; i < mm; i++)
                 {
                     float* dst = cp + (long)i * ldc, src = tile + i * nr;

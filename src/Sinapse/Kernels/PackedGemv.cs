@@ -154,6 +154,7 @@ public static unsafe partial class Gemm
         // k in the GEMM's blocks, so that each output is summed in the same order as a row of a batched product.
         int kBlocks = (k + KC - 1) / KC, kcStd = (k + kBlocks - 1) / kBlocks;
         float* tile = stackalloc float[R];
+        bool wide = Use512; // read once: the width is a static the weight stream would evict
         for (int i = 0; i < b1 - b0; i++)
         {
             // Alternate sweeps run backwards and start on the blocks the previous call left in L2.
@@ -168,7 +169,7 @@ public static unsafe partial class Gemm
                 // The first block adds the bias (as a batched product adds its first block to C = b), the others add
                 // to the partial sums already stored.
                 float* addend = pc > 0 ? dst : bb;
-                Block(kc, x + pc, pw + ((long)b * k + pc) * R, addend, dst, relu && pc + kc == k);
+                Block(kc, x + pc, pw + ((long)b * k + pc) * R, addend, dst, relu && pc + kc == k, wide);
             }
             if (rows < R) for (int r = 0; r < rows; r++) yb[r] = tile[r];
         }
@@ -176,12 +177,12 @@ public static unsafe partial class Gemm
 
     /// <summary>
     /// y[0..64) = Σ_q x[q]·w[q, 0..64) (summed from zero in q order) + addend[0..64) (none when null), clamped at 0
-    /// when asked. // (kc)·(kc,64)
+    /// when asked; with Vector512 when <paramref name="wide"/>, else Vector256 (the same sums). // (kc)·(kc,64)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Block(int kc, float* x, float* w, float* addend, float* y, bool relu)
+    static void Block(int kc, float* x, float* w, float* addend, float* y, bool relu, bool wide)
     {
-        if (Use512)
+        if (wide)
         {
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
             for (int q = 0; q < kc; q++, w += 64)
