@@ -5,16 +5,19 @@ using Sinapse.Optimizers;
 
 namespace Sinapse.Tests;
 
-/// <summary>Runs alone: its tests change the kernels' vector width for the whole process.</summary>
-[CollectionDefinition(nameof(SimdWidthCollection), DisableParallelization = true)]
-public sealed class SimdWidthCollection;
+/// <summary>
+/// Tests that change or measure process-wide state (the kernels' vector width, what the GC promotes) run alone, after
+/// the parallel ones.
+/// </summary>
+[CollectionDefinition(nameof(ProcessWideCollection), DisableParallelization = true)]
+public sealed class ProcessWideCollection;
 
 /// <summary>
 /// Every kernel path on this machine: the Vector512 one (in software where the hardware has no AVX-512), the Vector256
 /// one and the scalar fallback. The vector paths must agree bit for bit where they sum in the same order, and each must
 /// match a plain reference.
 /// </summary>
-[Collection(nameof(SimdWidthCollection))]
+[Collection(nameof(ProcessWideCollection))]
 public class SimdWidthTests
 {
     public static TheoryData<int> Widths => new() { 0, 256, 512 };

@@ -13,18 +13,25 @@ namespace Sinapse;
 /// </remarks>
 internal sealed class PoolLease
 {
-    public readonly float[] Array;
+    /// <summary>The leased array (set once, by <see cref="Attach"/>).</summary>
+    public float[] Array { get; private set; } = null!;
     int released;
 
-    PoolLease(float[] array) => Array = array;
-
     /// <summary>A lease for a freshly rented array (null for arrays too small to pool).</summary>
-    public static PoolLease? For(float[] array)
+    public static PoolLease? For(float[] array) => Reserve(array.Length)?.Attach(array);
+
+    /// <summary>
+    /// A lease made before its array of <paramref name="length"/> floats is rented (null for lengths too small to pool),
+    /// so that the array can be the last allocation of a new tensor; <see cref="Attach"/> completes it.
+    /// </summary>
+    public static PoolLease? Reserve(int length) => length < BufferPool.MinPooledLength ? null : new PoolLease();
+
+    /// <summary>Gives this lease its array; returns the lease.</summary>
+    public PoolLease Attach(float[] array)
     {
-        if (array.Length < BufferPool.MinPooledLength) return null;
-        var lease = new PoolLease(array);
-        BufferPool.Track(lease);
-        return lease;
+        Array = array;
+        BufferPool.Track(this);
+        return this;
     }
 
     /// <summary>Returns the array now; the caller guarantees no tensor sharing it will be read again.</summary>

@@ -25,11 +25,11 @@ public sealed partial class Tensor
             throw new ArgumentException($"MatMul: inner dimensions differ: {ShapeUtil.Str(a.shape)} · {ShapeUtil.Str(b.shape)} ({k} vs {k2}).");
         var batch = ShapeUtil.Broadcast(a.shape[..^2], b.shape[..^2], "MatMul (batch dimensions)");
         var outShape = batch.Concat(new[] { m, n }).ToArray();
-        var o = Uninitialized(outShape);
         var ae = a.Expand(batch.Concat(new[] { m, k }).ToArray());
         var be = b.Expand(batch.Concat(new[] { k, n }).ToArray());
         int batches = ShapeUtil.Numel(batch);
         var idx = new int[batch.Length];
+        var o = Uninitialized(outShape); // the last allocation before the product (see the Tensor constructor)
         for (int bi = 0; bi < batches; bi++)
         {
             int ao = ae.offset, bo = be.offset;
@@ -40,6 +40,7 @@ public sealed partial class Tensor
                 o.data, bi * m * n, n, accumulate: false);
             for (int d = batch.Length - 1; d >= 0; d--) { if (++idx[d] < batch[d]) break; idx[d] = 0; }
         }
+        if (!Node.WillRecord(a, b)) return o; // no delegate or input array made while o is new
         return Node.Record(o, "MatMul", [a, b], g =>
             [a.RequiresGrad ? MatMul(g, b.Transpose(-2, -1)) : null,
              b.RequiresGrad ? MatMul(a.Transpose(-2, -1), g) : null]);
