@@ -6,7 +6,8 @@ namespace Sinapse.Kernels;
 
 /// <summary>
 /// The one SIMD loop driver for element-wise ops: Vector512 where the hardware accelerates it, else Vector256,
-/// then a scalar tail (the width from <see cref="SimdWidth"/>). Generic over the op struct, so each instantiation compiles to a tight loop.
+/// then a scalar tail (the width from <see cref="SimdWidth"/>). Generic over the op struct, so each instantiation
+/// compiles to a tight loop.
 /// </summary>
 public static class Elementwise
 {

@@ -5,9 +5,8 @@ namespace Sinapse.Kernels;
 /// <summary>
 /// The vector width the kernels use: 512 bits where the hardware accelerates Vector512 (AVX-512), 256 where it
 /// accelerates Vector256 (AVX2), otherwise 0 (scalar loops). Every kernel with a Vector512, Vector256 and scalar path
-/// picks it here, once per call or per tile, so that a test can run each path on any machine: a narrower width than
-/// the hardware's, or 512 on an AVX2 machine, where .NET computes Vector512 in software (slowly, with the same results
-/// per lane).
+/// reads it here once per call, so that a test can run each path on any machine: a narrower width than the
+/// hardware's, or 512 on an AVX2 machine, where .NET computes Vector512 in software (the same results per lane).
 /// </summary>
 internal static class SimdWidth
 {
