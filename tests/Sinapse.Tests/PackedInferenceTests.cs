@@ -120,11 +120,14 @@ public class PackedInferenceTests
         try
         {
             Threading.Threads = threads;
-            // W5's model (two packed layers and a small one), a model with a ReLU-less middle, and one of small layers only.
+            // W5's model (two packed layers and a small one, which two threads split by its inputs), a packed layer then
+            // a bias-less small one with a ReLU (split too; 300 inputs: a scalar tail in the second half), a model with
+            // a ReLU-less middle, and one of small layers only.
             var g = new Generator(12);
             Sequential[] models =
             [
                 new(new Linear(784, 512, gen: g), new ReLU(), new Linear(512, 256, gen: g), new ReLU(), new Linear(256, 10, gen: g)),
+                new(new Linear(700, 300, gen: g), new ReLU(), new Linear(300, 7, bias: false, gen: g), new ReLU()),
                 new(new Linear(300, 260, gen: g), new Linear(260, 130, bias: false, gen: g), new ReLU(), new Linear(130, 3, gen: g), new ReLU()),
                 new(new Linear(4, 16, gen: g), new ReLU(), new Linear(16, 2, gen: g)),
             ];

@@ -69,7 +69,7 @@ public static unsafe partial class Gemm
             fixed (float* px = x, pb = b.Data, pc = c)
             {
                 float* xs = px + xOff, bs = pb + b.Offset, y = pc + cOffset;
-                if (b.RowStride == 1) DotColumns(k, xs, bs, b.ColStride, y, j0, j1, add, Reverse);
+                if (b.RowStride == 1) SplitDot(k, xs, bs, b.ColStride, y, j0, j1, add, Reverse);
                 else if (b.ColStride == 1) AxpyRows(k, xs, bs, b.RowStride, y, j0, j1, add);
                 else
                     for (int j = j0; j < j1; j++)
@@ -96,8 +96,32 @@ public static unsafe partial class Gemm
         var (j0, j1) = ColumnShare(n, t, threads);
         if (j0 >= j1) return;
         if (bias != null) new Span<float>(bias + j0, j1 - j0).CopyTo(new Span<float>(y + j0, j1 - j0));
-        DotColumns(k, x, w, k, y, j0, j1, bias != null, reverse);
+        SplitDot(k, x, w, k, y, j0, j1, bias != null, reverse);
         if (relu) { var r = new Span<float>(y + j0, j1 - j0); System.Numerics.Tensors.TensorPrimitives.Max(r, 0f, r); }
+    }
+
+    /// <summary>
+    /// Where a single-sample dot product over k inputs is cut in two (0: not cut, below two 64-row blocks): after the
+    /// first half of k's 64-row blocks, which is where two threads split a packed layer's outputs
+    /// (<see cref="PackedRows"/>). A single-sample MLP chain (<see cref="GemvChain"/>) can then have each thread start
+    /// the next small layer on its own half of the inputs with no barrier in between.
+    /// </summary>
+    internal static int DotSplit(int k)
+    {
+        int blocks = (k + PackedWeights.BlockRows - 1) / PackedWeights.BlockRows;
+        return blocks < 2 ? 0 : blocks / 2 * PackedWeights.BlockRows;
+    }
+
+    /// <summary>
+    /// y[j] (+)= x·B[:, j] as two dot products, over [0, h) and then [h, k) with h = <see cref="DotSplit"/>(k), added
+    /// to y in that order: every single-sample dot product sums this way, whichever thread computes which part.
+    /// </summary>
+    static void SplitDot(int k, float* x, float* b, long cs, float* y, int j0, int j1, bool add, bool reverse)
+    {
+        int h = DotSplit(k);
+        if (h == 0) { DotColumns(k, x, b, cs, y, j0, j1, add, reverse); return; }
+        DotColumns(h, x, b, cs, y, j0, j1, add, reverse);
+        DotColumns(k - h, x + h, b + h, cs, y, j0, j1, true, reverse);
     }
 
     /// <summary>y[j] (+)= x·B[:, j] with each column of B contiguous (cs apart): four columns share each load of x.</summary>

@@ -29,7 +29,13 @@ public static unsafe partial class Gemm
         readonly SpinBarrier barrier = new();
         /// <summary>A chain of small layers only runs on the calling thread (each of them would, on its own).</summary>
         readonly bool parallel;
-        bool reverse;
+        /// <summary>
+        /// A small last layer after a packed one: on two threads each thread sums it over the inputs its own share of
+        /// the packed layer produced (the halves of <see cref="DotSplit"/>), with no barrier in between; the caller adds
+        /// the worker's part after the join. Null when the chain does not end so.
+        /// </summary>
+        readonly float[]? lastPart;
+        bool reverse, splitLast;
         float[] x = null!, y = null!; int xOffset;
 
         public GemvChain(ChainLayer[] layers)
@@ -37,6 +43,9 @@ public static unsafe partial class Gemm
             this.layers = layers;
             hidden = layers[..^1].Select(L => new float[L.N]).ToArray();
             foreach (var L in layers) parallel |= L.Packed != null || (long)L.N * L.K >= GemvParallelMinWork;
+            var last = layers[^1];
+            if (layers.Length >= 2 && layers[^2].Packed != null && last.Packed == null && (long)last.N * last.K < GemvParallelMinWork && DotSplit(last.K) > 0)
+                lastPart = new float[last.N];
         }
 
         /// <summary>y[0..N of the last layer) from x[xOffset..xOffset + K of the first).</summary>
@@ -48,9 +57,24 @@ public static unsafe partial class Gemm
             try
             {
                 int threads = Threading.Threads;
-                if (threads <= 1 || !parallel || !WorkerPool.TryRun(this, threads)) Execute(0, 1);
+                splitLast = lastPart != null && threads == 2;
+                if (threads > 1 && parallel && WorkerPool.TryRun(this, threads))
+                {
+                    if (splitLast) AddLastPart();
+                    return;
+                }
+                splitLast = false;
+                Execute(0, 1);
             }
             finally { this.x = null!; this.y = null!; }
+        }
+
+        /// <summary>y += the worker's part of the last layer (the second half of its inputs), then its ReLU.</summary>
+        void AddLastPart()
+        {
+            var L = layers[^1];
+            for (int j = 0; j < L.N; j++) y[j] += lastPart![j];
+            if (L.Relu) System.Numerics.Tensors.TensorPrimitives.Max(y.AsSpan(0, L.N), 0f, y.AsSpan(0, L.N));
         }
 
         public void Execute(int t, int threads)
@@ -59,6 +83,7 @@ public static unsafe partial class Gemm
             for (int l = 0; l < layers.Length; l++)
             {
                 var L = layers[l];
+                if (l == layers.Length - 1 && splitLast) { LastHalf(t, L, input); return; }
                 float[] output = l == layers.Length - 1 ? y : hidden[l];
                 fixed (float* px = input, py = output, pb = L.Bias)
                 {
@@ -74,8 +99,28 @@ public static unsafe partial class Gemm
                                 DotShare(alone ? 0 : t, alone ? 1 : threads, L.N, L.K, px + inOffset, pw + L.WOffset, bias, py, L.Relu, reverse);
                     }
                 }
-                if (l < layers.Length - 1) barrier.Wait(threads);
+                if (l < layers.Length - 1 && !(l == layers.Length - 2 && splitLast)) barrier.Wait(threads);
                 input = output; inOffset = 0;
+            }
+        }
+
+        /// <summary>
+        /// Thread t's half of the small last layer, summed over the inputs that t itself produced: the caller writes
+        /// y = b + W[:, ..h]·x[..h], the worker its W[:, h..]·x[h..] into <see cref="lastPart"/> (the order in which
+        /// <see cref="SplitDot"/> adds them). // (N, K)·(K)
+        /// </summary>
+        void LastHalf(int t, ChainLayer L, float[] input)
+        {
+            int h = DotSplit(L.K);
+            fixed (float* px = input, pw = L.W, pb = L.Bias, py = y, part = lastPart)
+            {
+                float* w = pw + L.WOffset;
+                if (t == 0)
+                {
+                    if (pb != null) new Span<float>(pb + L.BiasOffset, L.N).CopyTo(new Span<float>(py, L.N));
+                    DotColumns(h, px, w, L.K, py, 0, L.N, pb != null, reverse);
+                }
+                else DotColumns(L.K - h, px + h, w + h, L.K, part, 0, L.N, false, reverse);
             }
         }
     }
