@@ -17,9 +17,6 @@ internal sealed class PoolLease
     public float[] Array { get; private set; } = null!;
     int released;
 
-    /// <summary>A lease for a freshly rented array (null for arrays too small to pool).</summary>
-    public static PoolLease? For(float[] array) => Reserve(array.Length)?.Attach(array);
-
     /// <summary>
     /// A lease made before its array of <paramref name="length"/> floats is rented (null for lengths too small to pool),
     /// so that the array can be the last allocation of a new tensor; <see cref="Attach"/> completes it.
