@@ -35,16 +35,16 @@ public static unsafe partial class Gemm
         /// the worker's part after the join. Null when the chain does not end so.
         /// </summary>
         readonly float[]? lastPart;
-        bool reverse, splitLast;
+        bool reverse;
         float[] x = null!, y = null!; int xOffset;
 
         public GemvChain(ChainLayer[] layers)
         {
             this.layers = layers;
             hidden = layers[..^1].Select(L => new float[L.N]).ToArray();
-            foreach (var L in layers) parallel |= L.Packed != null || (long)L.N * L.K >= GemvParallelMinWork;
+            foreach (var L in layers) parallel |= L.Packed != null || !Alone(L);
             var last = layers[^1];
-            if (layers.Length >= 2 && layers[^2].Packed != null && last.Packed == null && (long)last.N * last.K < GemvParallelMinWork && DotSplit(last.K) > 0)
+            if (layers.Length >= 2 && layers[^2].Packed != null && last.Packed == null && Alone(last) && DotSplit(last.K) > 0)
                 lastPart = new float[last.N];
         }
 
@@ -57,17 +57,21 @@ public static unsafe partial class Gemm
             try
             {
                 int threads = Threading.Threads;
-                splitLast = lastPart != null && threads == 2;
                 if (threads > 1 && parallel && WorkerPool.TryRun(this, threads))
                 {
-                    if (splitLast) AddLastPart();
+                    if (SplitsLast(threads)) AddLastPart();
                     return;
                 }
-                splitLast = false;
                 Execute(0, 1);
             }
             finally { this.x = null!; this.y = null!; }
         }
+
+        /// <summary>A small layer runs on the calling thread alone, as <see cref="Gemv"/> runs it.</summary>
+        static bool Alone(in ChainLayer L) => (long)L.N * L.K < GemvParallelMinWork;
+
+        /// <summary>Whether a team of <paramref name="threads"/> splits the last layer by its inputs (see <see cref="lastPart"/>).</summary>
+        bool SplitsLast(int threads) => lastPart != null && threads == 2;
 
         /// <summary>y += the worker's part of the last layer (the second half of its inputs), then its ReLU.</summary>
         void AddLastPart()
@@ -80,6 +84,7 @@ public static unsafe partial class Gemm
         public void Execute(int t, int threads)
         {
             float[] input = x; int inOffset = xOffset;
+            bool splitLast = SplitsLast(threads);
             for (int l = 0; l < layers.Length; l++)
             {
                 var L = layers[l];
@@ -93,7 +98,7 @@ public static unsafe partial class Gemm
                     else
                     {
                         // Small layers as Gemv runs them: on the calling thread alone below the parallel threshold.
-                        bool alone = (long)L.N * L.K < GemvParallelMinWork;
+                        bool alone = Alone(L);
                         if (!alone || t == 0)
                             fixed (float* pw = L.W)
                                 DotShare(alone ? 0 : t, alone ? 1 : threads, L.N, L.K, px + inOffset, pw + L.WOffset, bias, py, L.Relu, reverse);

@@ -41,10 +41,13 @@ public sealed partial class Tensor
             for (int d = batch.Length - 1; d >= 0; d--) { if (++idx[d] < batch[d]) break; idx[d] = 0; }
         }
         if (!Node.WillRecord(a, b)) return o; // no delegate or input array made while o is new
-        return Node.Record(o, "MatMul", [a, b], g =>
-            [a.RequiresGrad ? MatMul(g, b.Transpose(-2, -1)) : null,
-             b.RequiresGrad ? MatMul(a.Transpose(-2, -1), g) : null]);
+        return Node.Record(o, "MatMul", [a, b], MatMulBackward(a, b));
     }
+
+    /// <summary>MatMul's backward (a separate method, as Linear's, so that a product without a graph allocates no closure).</summary>
+    static Func<Tensor, Tensor?[]> MatMulBackward(Tensor a, Tensor b) => g =>
+        [a.RequiresGrad ? MatMul(g, b.Transpose(-2, -1)) : null,
+         b.RequiresGrad ? MatMul(a.Transpose(-2, -1), g) : null];
 
     /// <summary>Matrix product with this tensor on the left; see <see cref="MatMul(Tensor, Tensor)"/>.</summary>
     public Tensor MatMul(Tensor other) => MatMul(this, other);
