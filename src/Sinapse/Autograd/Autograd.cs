@@ -91,7 +91,7 @@ public static class Autograd
         {
             if (t.GradFn == null) { kept.Add(t.data); continue; }
             if (t.GraphOwned && t.lease != null) free.Add(t.lease);
-            if (t.GradFn.Owned is { Count: > 0 } owned) { foreach (var a in owned) BufferPool.Return(a); owned.Clear(); any = true; }
+            if (t.GradFn.Owned is { } owned) { owned.Repay(); t.GradFn.Owned = null; any = true; }
         }
         if (free.Count == 0 && !any) return;
         foreach (var t in order) if (t.GradFn != null && !t.GraphOwned) kept.Add(t.data);

@@ -11,7 +11,7 @@ internal sealed class Node
     public Func<Tensor, Tensor?[]> Backward { get; private set; }
 
     /// <summary>Buffers only this node's backward reads (saved for it by the forward op); pooled after Backward.</summary>
-    public List<float[]>? Owned;
+    public GraphLoan? Owned;
 
     /// <summary>True once a Backward through this node has recycled the graph's buffers: it cannot run again.</summary>
     public bool Released { get; private set; }
@@ -34,8 +34,9 @@ internal sealed class Node
     /// <summary>Hands a scratch buffer to the node of <paramref name="output"/>, or straight back to the pool when no graph was recorded.</summary>
     public static void Own(Tensor output, float[] buffer)
     {
-        if (output.GradFn is { } n) (n.Owned ??= new List<float[]>(1)).Add(buffer);
-        else BufferPool.Return(buffer);
+        if (output.GradFn is not { } n) BufferPool.Return(buffer);
+        else if (n.Owned == null) n.Owned = new GraphLoan(buffer);
+        else n.Owned.Add(buffer);
     }
 
     Node(string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)

@@ -47,7 +47,7 @@ public sealed partial class Sequential : Module
             bool fresh = !ReferenceEquals(y.data, x.data) && !ReferenceEquals(y.data, input.data);
             if (xHidden && fresh)
             {
-                if (x.GradFn != null) x.GraphOwned = true;
+                if (x.GradFn != null) { x.GraphOwned = true; x.lease?.LendToGraph(); }
                 else if (!x.RequiresGrad) x.lease?.Release();
             }
             xHidden = fresh && recycled;

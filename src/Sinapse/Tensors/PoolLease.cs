@@ -9,13 +9,16 @@ namespace Sinapse;
 /// <remarks>
 /// Measured and rejected: a finalizer returning dropped arrays to the pool. On two cores the finalizer thread and the
 /// promotions it causes cost more than the allocations it saved (W1 at n = 256 on 2 threads fell from ≈ 120 to
-/// ≈ 30 GFLOP/s), and finalizable leases drifted into gen 2.
+/// ≈ 30 GFLOP/s), and finalizable leases drifted into gen 2. Only an array lent to an autograd graph gets a
+/// finalizable <see cref="GraphLoan"/>, and Backward suppresses its finalization: the finalizer runs only for graphs
+/// dropped without Backward.
 /// </remarks>
 internal sealed class PoolLease
 {
     /// <summary>The leased array (set once, by <see cref="Attach"/>).</summary>
     public float[] Array { get; private set; } = null!;
     int released;
+    GraphLoan? loan;
 
     /// <summary>
     /// A lease made before its array of <paramref name="length"/> floats is rented (null for lengths too small to pool),
@@ -31,10 +34,20 @@ internal sealed class PoolLease
         return this;
     }
 
+    /// <summary>
+    /// The array now belongs to an autograd graph: <see cref="Release"/> after Backward gives it back, and so does the
+    /// GC if the graph is dropped without one (see <see cref="GraphLoan"/>).
+    /// </summary>
+    public void LendToGraph()
+    {
+        if (loan == null && Volatile.Read(ref released) == 0) loan = new GraphLoan(Array);
+    }
+
     /// <summary>Returns the array now; the caller guarantees no tensor sharing it will be read again.</summary>
     public void Release()
     {
         if (Interlocked.Exchange(ref released, 1) != 0) return;
-        BufferPool.Return(Array);
+        if (loan != null) loan.Repay();
+        else BufferPool.Return(Array);
     }
 }
