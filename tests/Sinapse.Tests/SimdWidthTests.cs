@@ -14,13 +14,13 @@ public sealed class ProcessWideCollection;
 
 /// <summary>
 /// Every kernel path on this machine: the Vector512 one (in software where the hardware has no AVX-512), the Vector256
-/// one and the scalar fallback. The vector paths must agree bit for bit where they sum in the same order, and each must
+/// one, the Vector128 GEMM kernel (Arm64's path) and the scalar fallback. The vector paths must agree bit for bit where they sum in the same order, and each must
 /// match a plain reference.
 /// </summary>
 [Collection(nameof(ProcessWideCollection))]
 public class SimdWidthTests
 {
-    public static TheoryData<int> Widths => new() { 0, 256, 512 };
+    public static TheoryData<int> Widths => new() { 0, 128, 256, 512 };
 
     static T AtWidth<T>(int bits, Func<T> body)
     {
@@ -38,7 +38,7 @@ public class SimdWidthTests
         return c;
     }
 
-    // Around the blocking sizes at both panel widths (NR 16 and 32, MR 6, KC 256): edge tiles in both directions, three
+    // Around the blocking sizes at every panel width (NR 8, 16 and 32, MR 6, KC 256): edge tiles in both directions, three
     // k blocks, a single row (the matrix-vector path), a single column, and products large enough for the team.
     static readonly int[][] Shapes = [[1, 40, 70], [7, 1, 5], [13, 33, 19], [6, 32, 300], [31, 47, 530], [70, 70, 70], [97, 65, 61]];
 
@@ -73,9 +73,9 @@ public class SimdWidthTests
     }
 
     [Fact]
-    public void MatMul_Vector512AndVector256_GiveTheSameBits()
+    public void MatMul_Vector512Vector256AndVector128_GiveTheSameBits()
     {
-        // Both micro-kernels add each product into its output in k order with one FMA per step, in the same k blocks.
+        // The micro-kernels add each product into its output in k order with one FMA per step, in the same k blocks.
         var gen = new Generator(22);
         try
         {
@@ -85,7 +85,9 @@ public class SimdWidthTests
                 foreach (var s in Shapes)
                 {
                     var a = Tensor.Randn([s[0], s[2]], gen); var b = Tensor.Randn([s[2], s[1]], gen);
-                    Assert.Equal(AtWidth(256, () => Tensor.MatMul(a, b).ToArray()), AtWidth(512, () => Tensor.MatMul(a, b).ToArray()));
+                    var at256 = AtWidth(256, () => Tensor.MatMul(a, b).ToArray());
+                    Assert.Equal(at256, AtWidth(512, () => Tensor.MatMul(a, b).ToArray()));
+                    Assert.Equal(at256, AtWidth(128, () => Tensor.MatMul(a, b).ToArray()));
                 }
             }
         }
@@ -197,8 +199,8 @@ public class SimdWidthTests
     [Fact]
     public void Width_RejectsUnknownValues()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SimdWidth.Bits = 128);
-        Assert.Contains("0, 256 or 512", e.Message);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SimdWidth.Bits = 64);
+        Assert.Contains("0, 128, 256 or 512", e.Message);
         Assert.Equal(SimdWidth.Hardware, SimdWidth.Bits);
     }
 }

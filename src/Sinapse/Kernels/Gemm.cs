@@ -38,7 +38,7 @@ public static unsafe partial class Gemm
     const long PrivateBMaxBytes = 512 * 1024;
     static bool Use512 => SimdWidth.Use512;
     static bool UseSimd => SimdWidth.UseVectors;
-    static int NR => Use512 ? 32 : 16;
+    static int NR => Use512 ? 32 : SimdWidth.Use128 ? 8 : 16;
 
     /// <summary>A matrix operand: storage, offset of element (0,0), row stride and column stride.</summary>
     public readonly record struct Operand(float[] Data, int Offset, int RowStride, int ColStride);
@@ -68,8 +68,8 @@ public static unsafe partial class Gemm
             }
             return;
         }
-        if (!UseSimd) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate, relu); return; }
-        if (m == 1) { Gemv(n, k, a, b, c, cOffset, accumulate, relu); return; }
+        if (!UseSimd && !SimdWidth.Use128) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate, relu); return; }
+        if (m == 1 && UseSimd) { Gemv(n, k, a, b, c, cOffset, accumulate, relu); return; }
 
         var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate, relu, prepackedB);
         int threads = Threading.Threads;
@@ -187,11 +187,11 @@ public static unsafe partial class Gemm
                 float* cp = c + (long)ir * ldc + jr;
                 if (mm == MR && nn == nr)
                 {
-                    if (nr == 32) Kernel512(kc, ap, bp, cp, ldc, add, relu); else Kernel256(kc, ap, bp, cp, ldc, add, relu);
+                    Kernel(nr, kc, ap, bp, cp, ldc, add, relu);
                     continue;
                 }
                 // Edge tile: the same kernel into a scratch tile (packing zero-padded A and B), then the valid part.
-                if (nr == 32) Kernel512(kc, ap, bp, tile, nr, false, false); else Kernel256(kc, ap, bp, tile, nr, false, false);
+                Kernel(nr, kc, ap, bp, tile, nr, false, false);
                 for (int i = 0; i < mm; i++)
                 {
                     float* dst = cp + (long)i * ldc, src = tile + i * nr;

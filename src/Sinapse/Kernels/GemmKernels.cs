@@ -6,6 +6,15 @@ namespace Sinapse.Kernels;
 
 public static unsafe partial class Gemm
 {
+    /// <summary>The micro-kernel for panels <paramref name="nr"/> wide: 32 (Vector512), 16 (Vector256) or 8 (Vector128).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Kernel(int nr, int kc, float* a, float* b, float* c, int ldc, bool add, bool relu)
+    {
+        if (nr == 16) Kernel256(kc, a, b, c, ldc, add, relu);
+        else if (nr == 32) Kernel512(kc, a, b, c, ldc, add, relu);
+        else Kernel128(kc, a, b, c, ldc, add, relu);
+    }
+
     /// <summary>6×32 micro-kernel: 12 zmm accumulators; per k one broadcast of A per row and two loads of B. // (6,kc)·(kc,32)</summary>
     /// <remarks>k is unrolled by four, as in <see cref="Kernel256"/>.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
@@ -106,5 +115,54 @@ public static unsafe partial class Gemm
         if (add) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + 8); }
         if (relu) { v0 = Vector256.Max(v0, Vector256<float>.Zero); v1 = Vector256.Max(v1, Vector256<float>.Zero); }
         v0.Store(c); v1.Store(c + 8);
+    }
+
+    /// <summary>
+    /// 6×8 micro-kernel for machines whose widest accelerated vector is 128 bits (Arm64): 12 accumulators, which fit
+    /// the 16 registers of x64 as well as Arm64's 32. // (6,kc)·(kc,8)
+    /// </summary>
+    /// <remarks>k is unrolled by four, as in <see cref="Kernel256"/>; each output is the same chain of FMAs in k order, so
+    /// the three widths give the same bits.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
+    static void Kernel128(int kc, float* a, float* b, float* c, int ldc, bool add, bool relu)
+    {
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        PrefetchC(c, ldc, 8);
+        int p = 0;
+        for (; p + 4 <= kc; p += 4, a += 24, b += 32)
+        {
+            Rank1x8(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Rank1x8(a + 6, b + 8, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Rank1x8(a + 12, b + 16, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Rank1x8(a + 18, b + 24, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+        }
+        for (; p < kc; p++, a += 6, b += 8)
+            Rank1x8(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+        Store128(c, c00, c01, add, relu); Store128(c + ldc, c10, c11, add, relu); Store128(c + 2 * ldc, c20, c21, add, relu);
+        Store128(c + 3 * ldc, c30, c31, add, relu); Store128(c + 4 * ldc, c40, c41, add, relu); Store128(c + 5 * ldc, c50, c51, add, relu);
+    }
+
+    /// <summary>One k step of the 6×8 tile: c[i] += a[i]·b for the six rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Rank1x8(float* a, float* b, ref Vector128<float> c00, ref Vector128<float> c01, ref Vector128<float> c10,
+        ref Vector128<float> c11, ref Vector128<float> c20, ref Vector128<float> c21, ref Vector128<float> c30, ref Vector128<float> c31,
+        ref Vector128<float> c40, ref Vector128<float> c41, ref Vector128<float> c50, ref Vector128<float> c51)
+    {
+        var b0 = Vector128.Load(b);
+        var b1 = Vector128.Load(b + 4);
+        var a0 = Vector128.Create(a[0]); c00 = Vector128.FusedMultiplyAdd(a0, b0, c00); c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
+        var a1 = Vector128.Create(a[1]); c10 = Vector128.FusedMultiplyAdd(a1, b0, c10); c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
+        var a2 = Vector128.Create(a[2]); c20 = Vector128.FusedMultiplyAdd(a2, b0, c20); c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
+        var a3 = Vector128.Create(a[3]); c30 = Vector128.FusedMultiplyAdd(a3, b0, c30); c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
+        var a4 = Vector128.Create(a[4]); c40 = Vector128.FusedMultiplyAdd(a4, b0, c40); c41 = Vector128.FusedMultiplyAdd(a4, b1, c41);
+        var a5 = Vector128.Create(a[5]); c50 = Vector128.FusedMultiplyAdd(a5, b0, c50); c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
+    }
+
+    static void Store128(float* c, Vector128<float> v0, Vector128<float> v1, bool add, bool relu)
+    {
+        if (add) { v0 += Vector128.Load(c); v1 += Vector128.Load(c + 4); }
+        if (relu) { v0 = Vector128.Max(v0, Vector128<float>.Zero); v1 = Vector128.Max(v1, Vector128<float>.Zero); }
+        v0.Store(c); v1.Store(c + 4);
     }
 }

@@ -114,6 +114,11 @@ public static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no tier-0 code in a timed loop
     static void PackRowsFull(float* s, int rs, int kc, int nr, float* d)
     {
+        if (nr == 8)
+        {
+            for (int q = 0; q < kc; q++, s += rs, d += 8) { Vector128.Store(Vector128.Load(s), d); Vector128.Store(Vector128.Load(s + 4), d + 4); }
+            return;
+        }
         for (int q = 0; q < kc; q++, s += rs, d += nr)
             for (int j = 0; j < nr; j += 16)
             {

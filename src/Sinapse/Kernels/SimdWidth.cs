@@ -4,19 +4,22 @@ namespace Sinapse.Kernels;
 
 /// <summary>
 /// The vector width the kernels use: 512 bits where the hardware accelerates Vector512 (AVX-512), 256 where it
-/// accelerates Vector256 (AVX2), otherwise 0 (scalar loops). Every kernel with a Vector512, Vector256 and scalar path
-/// reads it here once per call, so that a test can run each path on any machine: a narrower width than the
-/// hardware's, or 512 on an AVX2 machine, where .NET computes Vector512 in software (the same results per lane).
+/// accelerates Vector256 (AVX2), 128 where it accelerates only Vector128 (Arm64's NEON), otherwise 0 (scalar loops).
+/// Every kernel with a Vector512, Vector256 and scalar path reads it here once per call, so that a test can run each
+/// path on any machine: a narrower width than the hardware's, or 512 on an AVX2 machine, where .NET computes
+/// Vector512 in software (the same results per lane). At 128 bits the GEMM runs its Vector128 micro-kernel and the
+/// other kernels their scalar loops.
 /// </summary>
 internal static class SimdWidth
 {
-    /// <summary>What the hardware accelerates: 512, 256 or 0.</summary>
-    public static readonly int Hardware = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 0;
+    /// <summary>What the hardware accelerates: 512, 256, 128 or 0.</summary>
+    public static readonly int Hardware = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256
+        : Vector128.IsHardwareAccelerated ? 128 : 0;
 
     static int bits = Hardware;
 
     /// <summary>
-    /// The width in use (512, 256 or 0). Setting it (tests only) counts as an in-place write, so cached packed weights,
+    /// The width in use (512, 256, 128 or 0). Setting it (tests only) counts as an in-place write, so cached packed weights,
     /// whose layout follows the width, are rebuilt.
     /// </summary>
     public static int Bits
@@ -24,7 +27,7 @@ internal static class SimdWidth
         get => bits;
         set
         {
-            if (value is not (0 or 256 or 512)) throw new ArgumentOutOfRangeException(nameof(value), value, "SIMD width must be 0, 256 or 512 bits.");
+            if (value is not (0 or 128 or 256 or 512)) throw new ArgumentOutOfRangeException(nameof(value), value, "SIMD width must be 0, 128, 256 or 512 bits.");
             bits = value;
             Tensor.NoteInPlaceWrite();
         }
@@ -33,6 +36,9 @@ internal static class SimdWidth
     /// <summary>Whether the Vector512 paths run.</summary>
     public static bool Use512 => bits == 512;
 
-    /// <summary>Whether any vector path runs (Vector256 where there is no Vector512 one).</summary>
-    public static bool UseVectors => bits != 0;
+    /// <summary>Whether the Vector256 or Vector512 paths run (Vector256 where a kernel has no Vector512 one).</summary>
+    public static bool UseVectors => bits >= 256;
+
+    /// <summary>Whether the GEMM runs its Vector128 micro-kernel (the other kernels then run their scalar loops).</summary>
+    public static bool Use128 => bits == 128;
 }
