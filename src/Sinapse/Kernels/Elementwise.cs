@@ -5,8 +5,8 @@ using System.Runtime.Intrinsics;
 namespace Sinapse.Kernels;
 
 /// <summary>
-/// The one SIMD loop driver for element-wise ops: Vector512 where the hardware accelerates it, else Vector256,
-/// then a scalar tail (the width from <see cref="SimdWidth"/>). Generic over the op struct, so each instantiation
+/// The one SIMD loop driver for element-wise ops: Vector512 where the hardware accelerates it, else Vector256, else
+/// Vector128 (Arm64), then a scalar tail (the width from <see cref="SimdWidth"/>). Generic over the op struct, so each instantiation
 /// compiles to a tight loop.
 /// </summary>
 public static class Elementwise
@@ -24,6 +24,9 @@ public static class Elementwise
         else if (SimdWidth.UseVectors)
             for (; i <= n - 8; i += 8)
                 T.Invoke(Vector256.LoadUnsafe(ref px, (nuint)i), Vector256.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        else if (SimdWidth.Use128)
+            for (; i <= n - 4; i += 4)
+                T.Invoke(Vector128.LoadUnsafe(ref px, (nuint)i), Vector128.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(Unsafe.Add(ref px, i), Unsafe.Add(ref py, i));
     }
 
@@ -42,6 +45,11 @@ public static class Elementwise
         {
             var vy = Vector256.Create(y);
             for (; i <= n - 8; i += 8) T.Invoke(Vector256.LoadUnsafe(ref px, (nuint)i), vy).StoreUnsafe(ref pd, (nuint)i);
+        }
+        else if (SimdWidth.Use128)
+        {
+            var vy = Vector128.Create(y);
+            for (; i <= n - 4; i += 4) T.Invoke(Vector128.LoadUnsafe(ref px, (nuint)i), vy).StoreUnsafe(ref pd, (nuint)i);
         }
         for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(Unsafe.Add(ref px, i), y);
     }
@@ -62,6 +70,11 @@ public static class Elementwise
             var vx = Vector256.Create(x);
             for (; i <= n - 8; i += 8) T.Invoke(vx, Vector256.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
         }
+        else if (SimdWidth.Use128)
+        {
+            var vx = Vector128.Create(x);
+            for (; i <= n - 4; i += 4) T.Invoke(vx, Vector128.LoadUnsafe(ref py, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        }
         for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(x, Unsafe.Add(ref py, i));
     }
 
@@ -75,6 +88,8 @@ public static class Elementwise
             for (; i <= n - 16; i += 16) T.Invoke(Vector512.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
         else if (SimdWidth.UseVectors)
             for (; i <= n - 8; i += 8) T.Invoke(Vector256.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
+        else if (SimdWidth.Use128)
+            for (; i <= n - 4; i += 4) T.Invoke(Vector128.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pd, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref pd, i) = T.Invoke(Unsafe.Add(ref px, i));
     }
 }

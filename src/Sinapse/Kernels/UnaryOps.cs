@@ -6,6 +6,7 @@ public readonly struct NegOp : IUnaryOp
 {
     public static float Invoke(float x) => -x;
     public static Vector256<float> Invoke(Vector256<float> x) => -x;
+    public static Vector128<float> Invoke(Vector128<float> x) => -x;
     public static Vector512<float> Invoke(Vector512<float> x) => -x;
 }
 
@@ -13,6 +14,7 @@ public readonly struct AbsOp : IUnaryOp
 {
     public static float Invoke(float x) => MathF.Abs(x);
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Abs(x);
+    public static Vector128<float> Invoke(Vector128<float> x) => Vector128.Abs(x);
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Abs(x);
 }
 
@@ -20,6 +22,7 @@ public readonly struct SqrtOp : IUnaryOp
 {
     public static float Invoke(float x) => MathF.Sqrt(x);
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Sqrt(x);
+    public static Vector128<float> Invoke(Vector128<float> x) => Vector128.Sqrt(x);
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Sqrt(x);
 }
 
@@ -27,6 +30,7 @@ public readonly struct ExpOp : IUnaryOp
 {
     public static float Invoke(float x) => MathF.Exp(x);
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x);
+    public static Vector128<float> Invoke(Vector128<float> x) => Vector128.Exp(x);
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x);
 }
 
@@ -34,6 +38,7 @@ public readonly struct LogOp : IUnaryOp
 {
     public static float Invoke(float x) => MathF.Log(x);
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Log(x);
+    public static Vector128<float> Invoke(Vector128<float> x) => Vector128.Log(x);
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Log(x);
 }
 
@@ -41,6 +46,7 @@ public readonly struct ReluOp : IUnaryOp
 {
     public static float Invoke(float x) => x > 0 ? x : 0f;
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+    public static Vector128<float> Invoke(Vector128<float> x) => Vector128.Max(x, Vector128<float>.Zero);
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
 }
 
@@ -49,6 +55,7 @@ public readonly struct StepOp : IUnaryOp
 {
     public static float Invoke(float x) => x >= 0 ? 1f : 0f;
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero) & Vector256<float>.One;
+    public static Vector128<float> Invoke(Vector128<float> x) => Vector128.GreaterThanOrEqual(x, Vector128<float>.Zero) & Vector128<float>.One;
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero) & Vector512<float>.One;
 }
 
@@ -57,6 +64,7 @@ public readonly struct SigmoidOp : IUnaryOp
 {
     public static float Invoke(float x) => 1f / (1f + MathF.Exp(-x));
     public static Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+    public static Vector128<float> Invoke(Vector128<float> x) => Vector128<float>.One / (Vector128<float>.One + Vector128.Exp(-x));
     public static Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x));
 }
 
@@ -68,6 +76,11 @@ public readonly struct TanhOp : IUnaryOp
     {
         var two = Vector256.Create(2f);
         return two / (Vector256<float>.One + Vector256.Exp(-two * x)) - Vector256<float>.One;
+    }
+    public static Vector128<float> Invoke(Vector128<float> x)
+    {
+        var two = Vector128.Create(2f);
+        return two / (Vector128<float>.One + Vector128.Exp(-two * x)) - Vector128<float>.One;
     }
     public static Vector512<float> Invoke(Vector512<float> x)
     {
