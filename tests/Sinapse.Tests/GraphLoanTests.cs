@@ -7,17 +7,20 @@ namespace Sinapse.Tests;
 [Collection(nameof(ProcessWideCollection))]
 public class GraphLoanTests
 {
-    static Sequential Mlp(Generator g) =>
-        new(new Linear(64, 512, gen: g), new ReLU(), new Linear(512, 512, gen: g), new ReLU(), new Linear(512, 10, gen: g));
+    /// <summary>An MLP whose hidden activations (256 × 512) and softmax buffer (256 × 10) come from the pool, and a batch.</summary>
+    static (Sequential Model, CrossEntropyLoss Loss, Tensor X, Tensor Y) Setup(ulong seed)
+    {
+        var g = new Generator(seed);
+        var model = new Sequential(new Linear(64, 512, gen: g), new ReLU(), new Linear(512, 512, gen: g), new ReLU(), new Linear(512, 10, gen: g));
+        var x = Tensor.Randn([256, 64], g);
+        var y = Tensor.FromArray(Enumerable.Range(0, 256).Select(i => (float)(i % 10)).ToArray());
+        return (model, new CrossEntropyLoss(), x, y);
+    }
 
     [Fact]
     public void DroppedGraph_GivesItsHiddenActivationsAndSavedBuffersBackToThePool()
     {
-        var g = new Generator(3);
-        var model = Mlp(g);
-        var loss = new CrossEntropyLoss();
-        var x = Tensor.Randn([256, 64], g);
-        var y = Tensor.FromArray(Enumerable.Range(0, 256).Select(i => (float)(i % 10)).ToArray());
+        var (model, loss, x, y) = Setup(3);
         const int hidden = 256 * 512, probabilities = 256 * 10;
         Drop(model, loss, x, y, 1); // the pool now has a first set of arrays of these lengths
         GC.Collect(); GC.WaitForPendingFinalizers();
@@ -39,11 +42,7 @@ public class GraphLoanTests
     {
         // Each pass lends about 1 MB of pinned arrays to its graph. Before loans were reclaimed, every few passes
         // exhausted the pinned heap's budget and started a gen-2 collection.
-        var g = new Generator(4);
-        var model = Mlp(g);
-        var loss = new CrossEntropyLoss();
-        var x = Tensor.Randn([256, 64], g);
-        var y = Tensor.FromArray(Enumerable.Range(0, 256).Select(i => (float)(i % 10)).ToArray());
+        var (model, loss, x, y) = Setup(4);
         Drop(model, loss, x, y, 100); // warm-up: the pool fills up to what the loop needs
         int gen2 = GC.CollectionCount(2);
         Drop(model, loss, x, y, 200);
@@ -53,11 +52,7 @@ public class GraphLoanTests
     [Fact]
     public void Backward_StillRepaysTheLoansAtOnce()
     {
-        var g = new Generator(5);
-        var model = Mlp(g);
-        var loss = new CrossEntropyLoss();
-        var x = Tensor.Randn([256, 64], g);
-        var y = Tensor.FromArray(Enumerable.Range(0, 256).Select(i => (float)(i % 10)).ToArray());
+        var (model, loss, x, y) = Setup(5);
         long lentBefore = BufferPool.LentFloats;
         var l = loss.Forward(model.Forward(x), y);
         Assert.True(BufferPool.LentFloats > lentBefore);
