@@ -40,15 +40,22 @@ internal static class BufferPool
         if (length < MinPooledLength) return new float[length];
         if (!returned && recyclableDepth == 0 && tracking == null)
             return zero ? new float[length] : GC.AllocateUninitializedArray<float>(length);
-        float[]? a = null;
-        lock (buckets)
-        {
-            if (buckets.TryGetValue(length, out var stack) && stack.TryPop(out a)) pooledFloats -= length;
-        }
+        var a = TryTake(length);
         if (a == null && Volatile.Read(ref lentFloats) > reclaimAbove) a = Reclaim(length);
         if (a == null) a = LongLived(length, zero);
         else if (zero) Array.Clear(a);
         return a;
+    }
+
+    /// <summary>An idle pooled array of exactly <paramref name="length"/> floats, or null.</summary>
+    static float[]? TryTake(int length)
+    {
+        lock (buckets)
+        {
+            if (!buckets.TryGetValue(length, out var stack) || !stack.TryPop(out var a)) return null;
+            pooledFloats -= length;
+            return a;
+        }
     }
 
     /// <summary>Floats lent to autograd graphs (<see cref="GraphLoan"/>) and not yet given back.</summary>
@@ -56,9 +63,12 @@ internal static class BufferPool
 
     /// <summary>
     /// Above this many lent floats, a miss in the pool first looks for graphs dropped without Backward. Starts at
-    /// 16 MiB (a training step of the benchmark MLP lends 0.4 MB) and follows what live graphs hold.
+    /// <see cref="MinReclaimFloats"/> and follows what live graphs hold.
     /// </summary>
-    static long reclaimAbove = 4L << 20;
+    static long reclaimAbove = MinReclaimFloats;
+
+    /// <summary>16 MiB: a training step of the benchmark MLP lends 0.4 MB, so only dropped graphs reach it.</summary>
+    const long MinReclaimFloats = 4L << 20;
 
     internal static void NoteLent(int length) => Interlocked.Add(ref lentFloats, length);
 
@@ -87,12 +97,8 @@ internal static class BufferPool
     {
         GC.Collect(1, GCCollectionMode.Forced, blocking: true);
         GC.WaitForPendingFinalizers();
-        Volatile.Write(ref reclaimAbove, Math.Max(4L << 20, 2 * Volatile.Read(ref lentFloats)));
-        lock (buckets)
-        {
-            if (buckets.TryGetValue(length, out var stack) && stack.TryPop(out var a)) { pooledFloats -= length; return a; }
-        }
-        return null;
+        Volatile.Write(ref reclaimAbove, Math.Max(MinReclaimFloats, 2 * Volatile.Read(ref lentFloats)));
+        return TryTake(length);
     }
 
     /// <summary>
