@@ -6,8 +6,8 @@ namespace Sinapse.Kernels;
 
 /// <summary>
 /// The one SIMD loop driver for element-wise ops: Vector512 where the hardware accelerates it, else Vector256, else
-/// Vector128 (Arm64), then a scalar tail (the width from <see cref="SimdWidth"/>). Generic over the op struct, so each instantiation
-/// compiles to a tight loop.
+/// Vector128 (Arm64), then a scalar tail (the width from <see cref="SimdWidth"/>). Generic over the op struct, so each
+/// instantiation compiles to a tight loop.
 /// </summary>
 public static class Elementwise
 {
