@@ -37,7 +37,9 @@ public static unsafe partial class Gemm
     /// </summary>
     const long PrivateBMaxBytes = 512 * 1024;
     static bool Use512 => SimdWidth.Use512;
+    /// <summary>The Vector256/Vector512 paths: the matrix-vector kernels and the packed inference weights need them.</summary>
     static bool UseSimd => SimdWidth.UseVectors;
+    /// <summary>Panel width: two vectors of the width in use (the blocked product runs at 128 bits too).</summary>
     static int NR => Use512 ? 32 : SimdWidth.Use128 ? 8 : 16;
 
     /// <summary>A matrix operand: storage, offset of element (0,0), row stride and column stride.</summary>
@@ -68,7 +70,7 @@ public static unsafe partial class Gemm
             }
             return;
         }
-        if (!UseSimd && !SimdWidth.Use128) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate, relu); return; }
+        if (SimdWidth.Bits == 0) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate, relu); return; }
         if (m == 1 && UseSimd) { Gemv(n, k, a, b, c, cOffset, accumulate, relu); return; }
 
         var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate, relu, prepackedB);
