@@ -35,7 +35,7 @@ internal sealed class Node
     public static void Own(Tensor output, float[] buffer)
     {
         if (output.GradFn is not { } n) BufferPool.Return(buffer);
-        else if (n.Owned == null) n.Owned = new GraphLoan(buffer);
+        else if (n.Owned == null) n.Owned = new GraphLoan(n, buffer);
         else n.Owned.Add(buffer);
     }
 

@@ -68,7 +68,7 @@ internal static class BufferPool
     static long reclaimAbove = MinReclaimFloats;
 
     /// <summary>16 MiB: a training step of the benchmark MLP lends 0.4 MB, so only dropped graphs reach it.</summary>
-    const long MinReclaimFloats = 4L << 20;
+    internal const long MinReclaimFloats = 4L << 20;
 
     internal static void NoteLent(int length) => Interlocked.Add(ref lentFloats, length);
 
@@ -81,7 +81,7 @@ internal static class BufferPool
         lock (buckets) return buckets.TryGetValue(length, out var stack) ? stack.Count : 0;
     }
 
-    /// <summary>A lent array comes back, from Backward or from the finalizer of a dropped graph's loan.</summary>
+    /// <summary>A lent array comes back, from Backward or from a dropped graph (<see cref="GraphLoan"/>).</summary>
     internal static void Repaid(float[] a)
     {
         Interlocked.Add(ref lentFloats, -a.Length);
@@ -89,14 +89,14 @@ internal static class BufferPool
     }
 
     /// <summary>
-    /// Collects the young generations and runs the finalizers of the loans of dropped graphs, which give their arrays
-    /// back; then tries the pool again. What is still lent belongs to live graphs: the next attempt waits until
-    /// twice as much is lent.
+    /// Collects the young generations, gives back the arrays of the graphs that were dropped without Backward
+    /// (<see cref="GraphLoan.ReclaimDropped"/>), then tries the pool again. What is still lent belongs to live graphs:
+    /// the next attempt waits until twice as much is lent.
     /// </summary>
     static float[]? Reclaim(int length)
     {
         GC.Collect(1, GCCollectionMode.Forced, blocking: true);
-        GC.WaitForPendingFinalizers();
+        GraphLoan.ReclaimDropped();
         Volatile.Write(ref reclaimAbove, Math.Max(MinReclaimFloats, 2 * Volatile.Read(ref lentFloats)));
         return TryTake(length);
     }

@@ -9,9 +9,9 @@ namespace Sinapse;
 /// <remarks>
 /// Measured and rejected: a finalizer returning dropped arrays to the pool. On two cores the finalizer thread and the
 /// promotions it causes cost more than the allocations it saved (W1 at n = 256 on 2 threads fell from ≈ 120 to
-/// ≈ 30 GFLOP/s), and finalizable leases drifted into gen 2. Only an array lent to an autograd graph gets a
-/// finalizable <see cref="GraphLoan"/>, and Backward suppresses its finalization: the finalizer runs only for graphs
-/// dropped without Backward.
+/// ≈ 30 GFLOP/s), and finalizable leases drifted into gen 2. An array lent to an autograd graph is instead tracked by
+/// a <see cref="GraphLoan"/> through a weak handle: Backward repays it, and a graph dropped without Backward is found
+/// after the collection the pool starts when it runs short.
 /// </remarks>
 internal sealed class PoolLease
 {
@@ -36,11 +36,11 @@ internal sealed class PoolLease
 
     /// <summary>
     /// The array now belongs to an autograd graph: <see cref="Release"/> after Backward gives it back, and so does the
-    /// GC if the graph is dropped without one (see <see cref="GraphLoan"/>).
+    /// pool, after a collection, if the graph is dropped without one (see <see cref="GraphLoan"/>).
     /// </summary>
     public void LendToGraph()
     {
-        if (loan == null && Volatile.Read(ref released) == 0) loan = new GraphLoan(Array);
+        if (loan == null && Volatile.Read(ref released) == 0) loan = new GraphLoan(this, Array);
     }
 
     /// <summary>Returns the array now; the caller guarantees no tensor sharing it will be read again.</summary>
