@@ -28,7 +28,7 @@ public static class SinapseTta
             foreach (var (x, y) in loader)
             {
                 opt.ZeroGrad();
-                loss.Forward(model.Forward(x), y).Backward();
+                loss.Call(model.Call(x), y).Backward();
                 opt.Step();
             }
             double seconds = sw.Elapsed.TotalSeconds;
@@ -49,7 +49,7 @@ public static class SinapseTta
             for (int s = 0; s < test.Count; s += Tta.EvalBatch)
             {
                 int e = Math.Min(test.Count, s + Tta.EvalBatch);
-                var pred = model.Forward(test.Inputs.Slice(0, s, e)).ArgMax(1).ToArray();
+                var pred = model.Call(test.Inputs.Slice(0, s, e)).ArgMax(1).ToArray();
                 var labels = test.Targets.Slice(0, s, e).ToArray();
                 for (int i = 0; i < pred.Length; i++) if (pred[i] == labels[i]) correct++;
             }

@@ -19,7 +19,7 @@ internal abstract class DataSettings : CommandSettings
     /// <summary>Applies --threads and returns the MNIST folder.</summary>
     public string Apply()
     {
-        if (Threads is int t) Threading.Threads = t;
+        if (Threads is int t) Sinapse.Settings.Threads = t;
         return RunFolder.ResolveData(Data);
     }
 }

@@ -25,7 +25,7 @@ internal sealed class PredictCommand : Command<PredictCommand.Settings>
         var (model, spec) = RunFolder.LoadModel(s.Model!);
         var x = LoadDigit(s.Image);
         Tensor probs;
-        using (Autograd.NoGrad()) probs = model.Forward(x).Softmax(1);
+        using (Autograd.NoGrad()) probs = model.Call(x).Softmax(1);
         var p = probs.ToArray();
         int best = Array.IndexOf(p, p.Max());
         var chart = new BarChart().Label($"class probabilities for {Markup.Escape(Path.GetFileName(s.Image))}").WithMaxValue(1);

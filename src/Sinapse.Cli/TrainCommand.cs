@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Sinapse.Data;
 using Sinapse.IO;
+using Sinapse.Layers;
 using Sinapse.Losses;
 using Sinapse.Optimizers;
 using Sinapse.Training;
@@ -61,9 +62,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
         Directory.CreateDirectory(outDir);
 
-        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on MNIST ({Markup.Escape(dataDir)}), {Threading.Threads} thread(s), seed {s.Seed}");
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on MNIST ({Markup.Escape(dataDir)}), {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
         var (trainAll, test) = Mnist.Load(dataDir);
-        Dataset train = trainAll, validation = test;
+        Dataset<(Tensor Input, Tensor Target)> train = trainAll, validation = test;
         bool heldOut = s.ValSplit > 0;
         if (heldOut) (train, validation) = trainAll.Split(s.ValSplit, s.Seed);
         AnsiConsole.MarkupLine($"{train.Count:N0} training images, {validation.Count:N0} {(heldOut ? "held-out validation" : "validation (= test)")} images, {test.Count:N0} test images");
@@ -115,7 +116,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         File.WriteAllText(Path.Combine(outDir, RunFolder.HistoryCsv), history.ToCsv());
         RunFolder.WriteMetrics(Path.Combine(outDir, RunFolder.MetricsJson), [
             ("model", s.Model), ("optimizer", s.Optimizer), ("lr", s.LearningRate), ("batch_size", s.BatchSize), ("schedule", s.Schedule),
-            ("epochs", history.Epochs.Count), ("seed", s.Seed), ("threads", Threading.Threads),
+            ("epochs", history.Epochs.Count), ("seed", s.Seed), ("threads", Sinapse.Settings.Threads),
             ("train_loss", history.Epochs[^1].Loss), ("train_accuracy", history.Epochs[^1].Accuracy ?? 0f),
             ("val_loss", history.Epochs[^1].ValLoss ?? 0f), ("val_accuracy", history.Epochs[^1].ValAccuracy ?? 0f),
             ("test_loss", ev.Loss), ("test_accuracy", ev.Accuracy ?? 0f), ("seconds", seconds)]);

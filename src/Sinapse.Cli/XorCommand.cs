@@ -23,7 +23,7 @@ internal sealed class XorCommand : Command<XorCommand.Settings>
 
         var (mlp, mlpAcc, steps) = TrainMlp(x, y);
         Tensor outp;
-        using (Autograd.NoGrad()) outp = mlp.Forward(x).Sigmoid();
+        using (Autograd.NoGrad()) outp = mlp.Call(x).Sigmoid();
         var o = outp.ToArray();
         AnsiConsole.MarkupLine($"[bold]MLP[/] 2-4-1 (tanh, sigmoid output, backpropagation, Adam): accuracy {mlpAcc:P0} after {steps} steps");
 
@@ -47,11 +47,11 @@ internal sealed class XorCommand : Command<XorCommand.Settings>
         for (int i = 0; i < steps; i++)
         {
             opt.ZeroGrad();
-            loss.Forward(mlp.Forward(x), target).Backward();
+            loss.Call(mlp.Call(x), target).Backward();
             opt.Step();
         }
         using var _ = Autograd.NoGrad();
-        var pred = mlp.Forward(x).Gt(0f).Reshape(4).ToArray();
+        var pred = mlp.Call(x).Gt(0f).Reshape(4).ToArray();
         var ya = y.ToArray();
         return (mlp, pred.Zip(ya).Count(z => z.First == z.Second) / 4f, steps);
     }

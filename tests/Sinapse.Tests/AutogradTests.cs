@@ -21,7 +21,13 @@ public class AutogradTests
         (w * 3f).Sum().Backward();
         (w * 3f).Sum().Backward();
         Assert.Equal([6f, 6f], w.Grad!.ToArray());
-        w.ZeroGrad();
+        var buffer = w.Grad;
+        w.ZeroGrad();                                   // zeroed, as Optimizer.ZeroGrad and Module.ZeroGrad do
+        Assert.Same(buffer, w.Grad);
+        Assert.Equal([0f, 0f], w.Grad!.ToArray());
+        (w * 2f).Sum().Backward();
+        Assert.Equal([2f, 2f], w.Grad!.ToArray());
+        w.ZeroGrad(setToNone: true);
         Assert.Null(w.Grad);
     }
 

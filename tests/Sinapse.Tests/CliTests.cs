@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Sinapse.Cli;
 
+using Sinapse.Tests.Support;
+
 namespace Sinapse.Tests;
 
 /// <summary>The sinapse command, run in-process. Training runs use small models and one epoch to stay fast.</summary>
-[Collection("cli")]
+[Collection(nameof(ProcessWideCollection))]
 public class CliTests
 {
     static string Temp() { var d = Path.Combine(Path.GetTempPath(), "sinapse-cli", Guid.NewGuid().ToString("N")); Directory.CreateDirectory(d); return d; }
@@ -15,7 +17,7 @@ public class CliTests
         var o = new StringWriter(); var e = new StringWriter();
         Console.SetOut(o); Console.SetError(e);
         try { return (Program.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(so); Console.SetError(se); Threading.Threads = Environment.ProcessorCount; }
+        finally { Console.SetOut(so); Console.SetError(se); Settings.Threads = Environment.ProcessorCount; }
     }
 
     [Theory]

@@ -6,12 +6,18 @@ namespace Sinapse.Tests;
 
 public class LayerTests
 {
-    public static TheoryData<string> Activations => new() { "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Softmax", "LogSoftmax" };
+    public static TheoryData<string> Activations => new()
+    {
+        "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Softmax", "LogSoftmax",
+        "Softplus", "SiLU", "Mish", "Softsign", "Hardtanh", "ReLU6", "PReLU",
+    };
 
-    static Module Make(string name) => name switch
+    static Module<Tensor, Tensor> Make(string name) => name switch
     {
         "Step" => new Step(), "Sigmoid" => new Sigmoid(), "Tanh" => new Tanh(), "ReLU" => new ReLU(),
         "LeakyReLU" => new LeakyReLU(0.2f), "ELU" => new ELU(), "GELU" => new GELU(),
+        "Softplus" => new Softplus(2f, 5f), "SiLU" => new SiLU(), "Mish" => new Mish(), "Softsign" => new Softsign(),
+        "Hardtanh" => new Hardtanh(-0.5f, 0.5f), "ReLU6" => new ReLU6(), "PReLU" => new PReLU(),
         "Softmax" => new Softmax(), "LogSoftmax" => new LogSoftmax(), _ => throw new ArgumentException(name),
     };
 
@@ -19,12 +25,14 @@ public class LayerTests
     public void Activation_KeepsShape_AndMatchesFunctional(string name)
     {
         var x = Tensor.Randn([4, 5], new Generator(1));
-        var y = Make(name).Forward(x);
+        var y = Make(name).Call(x);
         Assert.Equal(x.Shape, y.Shape);
         var f = name switch
         {
             "Step" => F.Step(x), "Sigmoid" => F.Sigmoid(x), "Tanh" => F.Tanh(x), "ReLU" => F.Relu(x), "LeakyReLU" => F.LeakyRelu(x, 0.2f),
-            "ELU" => F.Elu(x), "GELU" => F.Gelu(x), "Softmax" => F.Softmax(x), _ => F.LogSoftmax(x),
+            "ELU" => F.Elu(x), "GELU" => F.Gelu(x), "Softmax" => F.Softmax(x), "LogSoftmax" => F.LogSoftmax(x),
+            "Softplus" => F.Softplus(x, 2f, 5f), "SiLU" => F.Silu(x), "Mish" => F.Mish(x), "Softsign" => F.Softsign(x),
+            "Hardtanh" => F.Hardtanh(x, -0.5f, 0.5f), "ReLU6" => F.Relu6(x), _ => F.Prelu(x, Tensor.Full([1], 0.25f)),
         };
         Assert.Equal(f.ToArray(), y.ToArray());
     }
@@ -34,7 +42,7 @@ public class LayerTests
     {
         // The deck's cat/dog/horse example: scores → probabilities (rounded to 2 decimals).
         var scores = Tensor.FromArray(new float[,] { { 5, 4, 2 }, { 4, 2, 8 }, { 4, 4, 1 } });
-        var p = new Softmax().Forward(scores).ToArray().Select(v => MathF.Round(v, 2)).ToArray();
+        var p = new Softmax().Call(scores).ToArray().Select(v => MathF.Round(v, 2)).ToArray();
         Assert.Equal([0.71f, 0.26f, 0.04f, 0.02f, 0.00f, 0.98f, 0.49f, 0.49f, 0.02f], p);
         var big = Tensor.FromArray([1000f, 1001f]).Softmax(); // stable for large logits
         Assert.False(big.ToArray().Any(float.IsNaN));
@@ -46,14 +54,14 @@ public class LayerTests
         var l = new Linear(784, 256, gen: new Generator(1));
         Assert.Equal([256, 784], l.Weight.Shape);
         Assert.Equal([256], l.Bias!.Shape);
-        Assert.Equal([32, 256], l.Forward(Tensor.Zeros(32, 784)).Shape);
-        Assert.Equal([2, 3, 256], l.Forward(Tensor.Zeros(2, 3, 784)).Shape);
+        Assert.Equal([32, 256], l.Call(Tensor.Zeros(32, 784)).Shape);
+        Assert.Equal([2, 3, 256], l.Call(Tensor.Zeros(2, 3, 784)).Shape);
         float bound = 1f / MathF.Sqrt(784);
         Assert.True(l.Weight.Max().Item() <= bound && l.Weight.Min().Item() >= -bound);
-        var e = Assert.Throws<ArgumentException>(() => l.Forward(Tensor.Zeros(2, 10)));
+        var e = Assert.Throws<ArgumentException>(() => l.Call(Tensor.Zeros(2, 10)));
         Assert.Contains("Linear", e.Message); Assert.Contains("(2, 10)", e.Message);
         var small = new Linear(3, 2, gen: new Generator(2));
-        TestUtil.Passes(GradCheck.Check(xs => small.Forward(xs[0]), [TestUtil.Param([4, 3])]));
+        TestUtil.Passes(GradCheck.Check(xs => small.Call(xs[0]), [TestUtil.Param([4, 3])]));
     }
 
     [Fact]
@@ -65,7 +73,7 @@ public class LayerTests
         var l = new Linear(3, 1, gen: gen);
         var opt = new SGD(l.Parameters(), 0.1f);
         var loss = new MSELoss();
-        for (int i = 0; i < 300; i++) { opt.ZeroGrad(); loss.Forward(l.Forward(x), y).Backward(); opt.Step(); }
+        for (int i = 0; i < 300; i++) { opt.ZeroGrad(); loss.Call(l.Call(x), y).Backward(); opt.Step(); }
         TestUtil.Close([2f, -1, 0.5f], l.Weight.ToArray(), 1e-3f);
         Assert.Equal(0.3f, l.Bias!.Item(), 3);
     }
@@ -83,7 +91,7 @@ public class LayerTests
             (Tensor.Linear(x, w, l.Bias!.Detach()) * (Tensor.Linear(x, w, l.Bias!.Detach()))).Sum().Backward();
             return w.Grad!.ToArray();
         }
-        Tensor Loss(Tensor x) { var y = l.Forward(x); return (y * y).Sum(); }
+        Tensor Loss(Tensor x) { var y = l.Call(x); return (y * y).Sum(); }
 
         Loss(x1).Backward();
         TestUtil.Close(GradOf(x1), l.Weight.Grad!.ToArray(), 1e-5f);
@@ -99,7 +107,7 @@ public class LayerTests
         opt.ZeroGrad();
         Loss(x2).Backward();
         TestUtil.Close(GradOf(x2), l.Weight.Grad!.ToArray(), 1e-5f);
-        var yb = l.Forward(x2);
+        var yb = l.Call(x2);
         var expectedDb = (yb * 2f).Sum(0).ToArray();
         TestUtil.Close(expectedDb, l.Bias.Grad!.ToArray(), 1e-4f);
     }
@@ -114,8 +122,8 @@ public class LayerTests
         var model = new Sequential(new Linear(2, 16, gen: gen), Make(name), new Linear(16, 2, gen: gen));
         var opt = new Adam(model.Parameters(), 0.05f);
         var loss = new CrossEntropyLoss();
-        float first = loss.Forward(model.Forward(x), y).Item(), last = 0;
-        for (int i = 0; i < 150; i++) { opt.ZeroGrad(); var l = loss.Forward(model.Forward(x), y); l.Backward(); opt.Step(); last = l.Item(); }
+        float first = loss.Call(model.Call(x), y).Item(), last = 0;
+        for (int i = 0; i < 150; i++) { opt.ZeroGrad(); var l = loss.Call(model.Call(x), y); l.Backward(); opt.Step(); last = l.Item(); }
         Assert.True(last < first * 0.6f, $"{name}: loss {first} → {last}");
     }
 
@@ -124,19 +132,19 @@ public class LayerTests
     {
         var d = new Dropout(0.5f, new Generator(1));
         var x = Tensor.Ones(10000);
-        var y = d.Forward(x).ToArray();
+        var y = d.Call(x).ToArray();
         Assert.InRange(y.Count(v => v == 0) / 10000f, 0.45f, 0.55f);
         Assert.All(y, v => Assert.True(v == 0 || v == 2f));
         d.Eval();
-        Assert.Same(x, d.Forward(x));
-        TestUtil.Passes(GradCheck.Check(t => { var g = new Dropout(0.3f, new Generator(2)); return g.Forward(t); }, TestUtil.Param([20])));
+        Assert.Same(x, d.Call(x));
+        TestUtil.Passes(GradCheck.Check(t => { var g = new Dropout(0.3f, new Generator(2)); return g.Call(t); }, TestUtil.Param([20])));
     }
 
     [Fact]
     public void Flatten_Shapes()
     {
-        Assert.Equal([8, 784], new Flatten().Forward(Tensor.Zeros(8, 1, 28, 28)).Shape);
-        Assert.Equal([8, 28, 28], new Flatten(1, 2).Forward(Tensor.Zeros(8, 1, 28, 28)).Shape);
+        Assert.Equal([8, 784], new Flatten().Call(Tensor.Zeros(8, 1, 28, 28)).Shape);
+        Assert.Equal([8, 28, 28], new Flatten(1, 2).Call(Tensor.Zeros(8, 1, 28, 28)).Shape);
     }
 
     [Fact]

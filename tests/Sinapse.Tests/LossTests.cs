@@ -11,12 +11,12 @@ public class LossTests
     public void Mse_MeanSumNone_AndTheHalfConvention()
     {
         // diffs: -0.5, 1, -1, 2 → squares 0.25, 1, 1, 4
-        Assert.Equal(6.25f / 4, new MSELoss().Forward(P, T).Item(), 5);
-        Assert.Equal(6.25f, new MSELoss(Reduction.Sum).Forward(P, T).Item(), 5);
-        Assert.Equal([0.25f, 1, 1, 4], new MSELoss(Reduction.None).Forward(P, T).ToArray());
+        Assert.Equal(6.25f / 4, new MSELoss().Call(P, T).Item(), 5);
+        Assert.Equal(6.25f, new MSELoss(Reduction.Sum).Call(P, T).Item(), 5);
+        Assert.Equal([0.25f, 1, 1, 4], new MSELoss(Reduction.None).Call(P, T).ToArray());
         // J = 1/(2m) Σ (ŷ − y)²: its gradient is (ŷ − y)/m.
         var p = P.Clone().Detach().RequireGrad();
-        var j = new MSELoss(half: true).Forward(p, T);
+        var j = new MSELoss(half: true).Call(p, T);
         Assert.Equal(6.25f / 8, j.Item(), 5);
         j.Backward();
         Assert.Equal([-0.5f / 4, 1f / 4, -1f / 4, 2f / 4], p.Grad!.ToArray());
@@ -25,9 +25,9 @@ public class LossTests
     [Fact]
     public void L1_And_Huber()
     {
-        Assert.Equal(4.5f / 4, new L1Loss().Forward(P, T).Item(), 5);
+        Assert.Equal(4.5f / 4, new L1Loss().Call(P, T).Item(), 5);
         // Huber δ=1: |d| ≤ 1 → ½d²; else |d| − ½ : 0.125, 0.5, 0.5, 1.5
-        Assert.Equal(2.625f / 4, new HuberLoss().Forward(P, T).Item(), 5);
+        Assert.Equal(2.625f / 4, new HuberLoss().Call(P, T).Item(), 5);
     }
 
     [Fact]
@@ -40,9 +40,9 @@ public class LossTests
             float p = 1f / (1f + MathF.Exp(-q.Item1));
             return -(q.Item2 * MathF.Log(p) + (1 - q.Item2) * MathF.Log(1 - p));
         }).Average();
-        Assert.Equal(expected, new BCEWithLogitsLoss().Forward(z, t).Item(), 5);
-        Assert.Equal(expected, new BCELoss().Forward(z.Sigmoid(), t).Item(), 5);
-        Assert.True(float.IsFinite(new BCEWithLogitsLoss().Forward(Tensor.FromArray([200f, -200f]), Tensor.FromArray([0f, 1f])).Item()));
+        Assert.Equal(expected, new BCEWithLogitsLoss().Call(z, t).Item(), 5);
+        Assert.Equal(expected, new BCELoss().Call(z.Sigmoid(), t).Item(), 5);
+        Assert.True(float.IsFinite(new BCEWithLogitsLoss().Call(Tensor.FromArray([200f, -200f]), Tensor.FromArray([0f, 1f])).Item()));
     }
 
     [Fact]
@@ -51,19 +51,19 @@ public class LossTests
         var logits = Tensor.FromArray(new float[,] { { 2, 1, 0.1f }, { 0.5f, 2.5f, 0.3f } });
         var target = Tensor.FromArray([0f, 1f]);
         var lp = logits.LogSoftmax(1).ToArray();
-        Assert.Equal(-(lp[0] + lp[4]) / 2, new CrossEntropyLoss().Forward(logits, target).Item(), 5);
-        Assert.Equal(-(lp[0] + lp[4]) / 2, new NLLLoss().Forward(logits.LogSoftmax(1), target).Item(), 5);
+        Assert.Equal(-(lp[0] + lp[4]) / 2, new CrossEntropyLoss().Call(logits, target).Item(), 5);
+        Assert.Equal(-(lp[0] + lp[4]) / 2, new NLLLoss().Call(logits.LogSoftmax(1), target).Item(), 5);
         // class weights: Σ w_c·nll / Σ w_c
         var w = new[] { 2f, 0.5f, 1f };
-        Assert.Equal(-(2 * lp[0] + 0.5f * lp[4]) / 2.5f, new CrossEntropyLoss(weights: w).Forward(logits, target).Item(), 5);
+        Assert.Equal(-(2 * lp[0] + 0.5f * lp[4]) / 2.5f, new CrossEntropyLoss(weights: w).Call(logits, target).Item(), 5);
         // label smoothing ε: (1−ε)·nll + ε·mean over classes of −logp
         float eps = 0.1f;
         float smooth = -(lp.Take(3).Sum() / 3 + lp.Skip(3).Sum() / 3) / 2;
-        Assert.Equal((1 - eps) * -(lp[0] + lp[4]) / 2 + eps * smooth, new CrossEntropyLoss(labelSmoothing: eps).Forward(logits, target).Item(), 5);
-        Assert.Equal(2, new CrossEntropyLoss(Reduction.None).Forward(logits, target).Size);
+        Assert.Equal((1 - eps) * -(lp[0] + lp[4]) / 2 + eps * smooth, new CrossEntropyLoss(labelSmoothing: eps).Call(logits, target).Item(), 5);
+        Assert.Equal(2, new CrossEntropyLoss(Reduction.None).Call(logits, target).Numel);
         // stable for huge logits
-        Assert.True(float.IsFinite(new CrossEntropyLoss().Forward(Tensor.FromArray(new float[,] { { 1000, -1000 } }), Tensor.FromArray([1f])).Item()));
-        var e = Assert.Throws<ArgumentException>(() => new CrossEntropyLoss().Forward(logits, Tensor.FromArray([0f, 3f])));
+        Assert.True(float.IsFinite(new CrossEntropyLoss().Call(Tensor.FromArray(new float[,] { { 1000, -1000 } }), Tensor.FromArray([1f])).Item()));
+        var e = Assert.Throws<ArgumentException>(() => new CrossEntropyLoss().Call(logits, Tensor.FromArray([0f, 3f])));
         Assert.Contains("CrossEntropyLoss", e.Message);
     }
 
@@ -78,15 +78,15 @@ public class LossTests
         var cls = Tensor.FromArray([0f, 2, 1, 2]);
         Func<Tensor, Tensor> f = name switch
         {
-            "mse" => p => new MSELoss().Forward(p, reg),
-            "mse-half" => p => new MSELoss(Reduction.Sum, half: true).Forward(p, reg),
-            "l1" => p => new L1Loss().Forward(p, reg),
-            "huber" => p => new HuberLoss(delta: 1f).Forward(p * 2f, reg),
-            "bce" => p => new BCELoss().Forward(p, prob),
-            "bce-logits" => p => new BCEWithLogitsLoss().Forward(p * 3f, prob),
-            "ce" => p => new CrossEntropyLoss().Forward(p * 3f, cls),
-            "ce-weighted-smooth" => p => new CrossEntropyLoss(weights: [1f, 2f, 0.5f], labelSmoothing: 0.2f).Forward(p * 3f, cls),
-            _ => p => new NLLLoss().Forward((p * 3f).LogSoftmax(1), cls),
+            "mse" => p => new MSELoss().Call(p, reg),
+            "mse-half" => p => new MSELoss(Reduction.Sum, half: true).Call(p, reg),
+            "l1" => p => new L1Loss().Call(p, reg),
+            "huber" => p => new HuberLoss(delta: 1f).Call(p * 2f, reg),
+            "bce" => p => new BCELoss().Call(p, prob),
+            "bce-logits" => p => new BCEWithLogitsLoss().Call(p * 3f, prob),
+            "ce" => p => new CrossEntropyLoss().Call(p * 3f, cls),
+            "ce-weighted-smooth" => p => new CrossEntropyLoss(weights: [1f, 2f, 0.5f], labelSmoothing: 0.2f).Call(p * 3f, cls),
+            _ => p => new NLLLoss().Call((p * 3f).LogSoftmax(1), cls),
         };
         TestUtil.Passes(GradCheck.Check(f, x));
     }
@@ -94,7 +94,7 @@ public class LossTests
     [Fact]
     public void ShapeMismatch_NamesTheLossAndShapes()
     {
-        var e = Assert.Throws<ArgumentException>(() => new MSELoss().Forward(Tensor.Zeros(2, 3), Tensor.Zeros(3, 2)));
+        var e = Assert.Throws<ArgumentException>(() => new MSELoss().Call(Tensor.Zeros(2, 3), Tensor.Zeros(3, 2)));
         Assert.Contains("MSELoss", e.Message); Assert.Contains("(2, 3)", e.Message); Assert.Contains("(3, 2)", e.Message);
     }
 
@@ -107,8 +107,8 @@ public class LossTests
             var x1 = Tensor.Randn([7, 5], g).RequireGrad();
             var x2 = x1.Detach().Clone().RequireGrad();
             var t = Tensor.FromArray([0f, 4, 2, 2, 1, 3, 0]);
-            var fused = new CrossEntropyLoss(reduction).Forward(x1, t);
-            var composite = new NLLLoss(reduction).Forward(x2.LogSoftmax(1), t);
+            var fused = new CrossEntropyLoss(reduction).Call(x1, t);
+            var composite = new NLLLoss(reduction).Call(x2.LogSoftmax(1), t);
             Assert.Equal("SoftmaxCrossEntropy", fused.GradFnName);
             Assert.Equal(composite.Item(), fused.Item(), 5);
             fused.Backward(); composite.Backward();

@@ -1,7 +1,10 @@
 using Sinapse.Optimizers;
 
+using Sinapse.Tests.Support;
+
 namespace Sinapse.Tests;
 
+[Collection(nameof(ProcessWideCollection))]
 public class OptimizerTests
 {
     // f(w) = Σ (w − target)², minimum at target.
@@ -121,7 +124,7 @@ public class OptimizerTests
             var opt = Make(name, [big, small]);
             try
             {
-                Threading.Threads = threads;
+                Settings.Threads = threads;
                 for (int i = 0; i < 5; i++)
                 {
                     opt.ZeroGrad();
@@ -129,7 +132,7 @@ public class OptimizerTests
                     opt.Step();
                 }
             }
-            finally { Threading.Threads = Environment.ProcessorCount; }
+            finally { Settings.Threads = Environment.ProcessorCount; }
             return [big.ToArray(), small.ToArray()];
         }
         var one = Train(1);
@@ -160,8 +163,8 @@ public class OptimizerTests
         var big = Tensor.Zeros(50_001).RequireGrad(); var small = Tensor.Zeros(7).RequireGrad();
         big.Grad = Tensor.Ones(50_001); small.Grad = Tensor.Ones(7);
         var opt = new Recorder([big, small], elementWise);
-        try { Threading.Threads = 3; opt.Step(); }
-        finally { Threading.Threads = Environment.ProcessorCount; }
+        try { Settings.Threads = 3; opt.Step(); }
+        finally { Settings.Threads = Environment.ProcessorCount; }
         foreach (var (index, size) in new[] { (0, 50_001), (1, 7) })
         {
             var slices = opt.Calls.Where(c => c.Index == index).OrderBy(c => c.Offset).ToList();

@@ -92,7 +92,7 @@ public class SafetensorsTests
         var back = ModelSpec.FromJson(spec.ToJson());
         Assert.Equal(spec.ToJson(), back.ToJson());
         var m = back.Build(new Generator(1));
-        Assert.Equal([2, 10], m.Forward(Tensor.Zeros(2, 1, 28, 28)).Shape);
+        Assert.Equal([2, 10], m.Call(Tensor.Zeros(2, 1, 28, 28)).Shape);
         Assert.Throws<ArgumentException>(() => ModelSpec.Parse("resnet", [784], 10));
         Assert.Throws<InvalidDataException>(() => ModelSpec.FromJson("{\"input_shape\":[1],\"classes\":2,\"layers\":[{\"type\":\"Nope\"}]}"));
     }

@@ -3,14 +3,9 @@ using Sinapse.Layers;
 using Sinapse.Losses;
 using Sinapse.Optimizers;
 
-namespace Sinapse.Tests;
+using Sinapse.Tests.Support;
 
-/// <summary>
-/// Tests that change or measure process-wide state (the kernels' vector width, what the GC promotes) run alone, after
-/// the parallel ones.
-/// </summary>
-[CollectionDefinition(nameof(ProcessWideCollection), DisableParallelization = true)]
-public sealed class ProcessWideCollection;
+namespace Sinapse.Tests;
 
 /// <summary>
 /// Every kernel path on this machine: the Vector512 one (in software where the hardware has no AVX-512), the Vector256
@@ -50,7 +45,7 @@ public class SimdWidthTests
         {
             foreach (var threads in new[] { 1, 2 })
             {
-                Threading.Threads = threads;
+                Settings.Threads = threads;
                 foreach (var s in Shapes)
                 {
                     int m = s[0], n = s[1], k = s[2];
@@ -69,7 +64,7 @@ public class SimdWidthTests
                 }
             }
         }
-        finally { Threading.Threads = Environment.ProcessorCount; }
+        finally { Settings.Threads = Environment.ProcessorCount; }
     }
 
     [Fact]
@@ -81,7 +76,7 @@ public class SimdWidthTests
         {
             foreach (var threads in new[] { 1, 2 })
             {
-                Threading.Threads = threads;
+                Settings.Threads = threads;
                 foreach (var s in Shapes)
                 {
                     var a = Tensor.Randn([s[0], s[2]], gen); var b = Tensor.Randn([s[2], s[1]], gen);
@@ -91,7 +86,7 @@ public class SimdWidthTests
                 }
             }
         }
-        finally { Threading.Threads = Environment.ProcessorCount; }
+        finally { Settings.Threads = Environment.ProcessorCount; }
     }
 
     [Theory]
@@ -107,24 +102,26 @@ public class SimdWidthTests
         {
             foreach (var threads in new[] { 1, 2 })
             {
-                Threading.Threads = threads;
+                Settings.Threads = threads;
                 AtWidth(bits, () =>
                 {
                     Assert.True(PackedWeights.Applies(((Linear)model[0]).Weight));
+                    var prepared = Inference.Prepare(model);
                     using (Autograd.NoGrad())
                     {
-                        var rows = model.Forward(batch).ToArray();
+                        var rows = model.Call(batch).ToArray();
                         for (int r = 0; r < 3; r++)
                         {
                             var x = Tensor.FromArray(batch.ToArray().AsSpan(r * 700, 700).ToArray(), 1, 700);
-                            Assert.Equal(rows.AsSpan(r * 260, 260).ToArray(), model.Forward(x).ToArray());
+                            Assert.Equal(rows.AsSpan(r * 260, 260).ToArray(), prepared.Call(x).ToArray());
+                            Assert.Equal(rows.AsSpan(r * 260, 260).ToArray(), model.Call(x).ToArray());
                         }
                     }
                     return 0;
                 });
             }
         }
-        finally { Threading.Threads = Environment.ProcessorCount; }
+        finally { Settings.Threads = Environment.ProcessorCount; }
     }
 
     [Theory, MemberData(nameof(Widths))]
@@ -185,7 +182,7 @@ public class SimdWidthTests
             for (int step = 0; step < 150; step++)
             {
                 opt.ZeroGrad();
-                var value = loss.Forward(model.Forward(x), y);
+                var value = loss.Call(model.Call(x), y);
                 value.Backward();
                 opt.Step();
                 if (step == 0) f = value.Item();

@@ -1,5 +1,8 @@
+using Sinapse.Tests.Support;
+
 namespace Sinapse.Tests;
 
+[Collection(nameof(ProcessWideCollection))]
 public class TensorTests
 {
     [Fact]
@@ -145,7 +148,7 @@ public class TensorTests
         int[][] shapes = [[1, 1, 1], [1, 7, 5], [7, 1, 5], [5, 7, 1], [13, 17, 19], [64, 64, 64], [97, 131, 61], [6, 32, 300], [257, 129, 33], [0, 4, 3], [3, 4, 0]];
         foreach (var threads in new[] { 1, 2 })
         {
-            Threading.Threads = threads;
+            Settings.Threads = threads;
             foreach (var s in shapes)
             {
                 int m = s[0], n = s[1], k = s[2];
@@ -158,7 +161,7 @@ public class TensorTests
                 Assert.Equal(c.ToArray(), ct.ToArray(), new FloatComparer(1e-3f));
             }
         }
-        Threading.Threads = Environment.ProcessorCount;
+        Settings.Threads = Environment.ProcessorCount;
         var big = Tensor.Randn([300, 400], gen); var bigB = Tensor.Randn([400, 350], gen);
         Assert.Equal(Naive(big, bigB), Tensor.MatMul(big, bigB).ToArray(), new FloatComparer(2e-3f));
     }
@@ -188,7 +191,7 @@ public class TensorTests
                     float[]? first = null;
                     foreach (var threads in new[] { 1, 2, 3 })
                     {
-                        Threading.Threads = threads;
+                        Settings.Threads = threads;
                         var c = Tensor.MatMul(x, y).ToArray();
                         Assert.Equal(expected, c, new FloatComparer(1e-3f * MathF.Sqrt(k)));
                         if (first == null) first = c; else Assert.Equal(first, c);
@@ -196,7 +199,7 @@ public class TensorTests
                 }
             }
         }
-        finally { Threading.Threads = Environment.ProcessorCount; }
+        finally { Settings.Threads = Environment.ProcessorCount; }
     }
 
     [Fact]

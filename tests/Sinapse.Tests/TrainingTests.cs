@@ -25,7 +25,7 @@ public class TrainingTests
         return ((TensorDataset)Materialise(a), (TensorDataset)Materialise(b));
     }
 
-    static Dataset Materialise(Dataset d) { var (x, y) = new DataLoader(d, d.Count).First(); return new TensorDataset(x, y); }
+    static Dataset Materialise(Sinapse.Data.Dataset<(Tensor Input, Tensor Target)> d) { var (x, y) = new DataLoader(d, d.Count).First(); return new TensorDataset(x, y); }
 
     static Sequential Net(ulong seed) { var g = new Generator(seed); return new Sequential(new Linear(2, 16, gen: g), new ReLU(), new Linear(16, 3, gen: g)); }
 

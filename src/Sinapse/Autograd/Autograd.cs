@@ -32,14 +32,14 @@ public static class Autograd
         Tensor g;
         if (gradOutput == null)
         {
-            if (root.Size != 1)
+            if (root.Numel != 1)
                 throw new InvalidOperationException($"Backward: an output of shape {ShapeUtil.Str(root.shape)} is not a scalar; pass the gradient of the output explicitly.");
             g = Tensor.Ones(root.shape);
         }
         else
         {
             ShapeUtil.CheckSame("Backward (gradient vs output)", root.shape, gradOutput.shape);
-            g = gradOutput.Detach();
+            g = gradOutput.NoGraph();
         }
 
         var order = TopologicalOrder(root);
@@ -47,7 +47,7 @@ public static class Autograd
         using var _ = NoGrad();
         // Every array the backward pass rents is an engine temporary: once the pass is over, only the leaves'
         // Grad tensors can still reference one, so all the others go back to the pool.
-        var rented = new List<PoolLease>();
+        var rented = new List<Storage>();
         var previous = BufferPool.BeginTracking(rented);
         try
         {
@@ -57,46 +57,65 @@ public static class Autograd
         {
             BufferPool.EndTracking(previous);
         }
-        var kept = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
-        foreach (var t in order) if (t.GradFn == null && t.Grad != null) kept.Add(t.Grad.data);
-        foreach (var l in rented) if (!kept.Contains(l.Array)) l.Release();
-        ReleaseGraph(order, kept);
-        CollectYoungGraphs();
-    }
-
-    [ThreadStatic] static int backwardCount;
-
-    /// <summary>
-    /// Each training step leaves ~10 KB of dead graph objects (nodes, closures, tensor headers). Left alone, the GC
-    /// lets gen 0 grow to a budget of tens of MB before collecting, and the process's resident set climbs by that
-    /// much over the first thousands of steps. A gen-0 collection every 64 backward passes (when nearly everything
-    /// in gen 0 is dead, so it costs well under a millisecond) keeps gen 0 within a few hundred KB, cache-resident,
-    /// and the resident set flat.
-    /// </summary>
-    static void CollectYoungGraphs()
-    {
-        if (++backwardCount % 64 == 0) GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        foreach (var t in order) if (t.GradFn == null && t.Grad != null) t.Grad.storage.Kept = true;
+        foreach (var s in rented) s.Release();
+        ReleaseGraph(order);
     }
 
     /// <summary>
-    /// Gives back what the forward pass left only to the graph: hidden activations marked
-    /// <see cref="Tensor.GraphOwned"/> and buffers saved by ops (<see cref="Node.Owned"/>). Their graph can then not be
-    /// differentiated again, as in PyTorch without retain_graph; its nodes are marked so a second Backward says so.
+    /// Gives back what the forward pass left only to the graph: the pooled arrays of the module calls it went through
+    /// (see <see cref="CallArena"/>). The graph can then not be differentiated again, as in PyTorch without
+    /// retain_graph; its nodes are marked so a second Backward says so.
     /// </summary>
-    static void ReleaseGraph(List<Tensor> order, HashSet<float[]> kept)
+    static void ReleaseGraph(List<Tensor> order)
     {
-        var free = new HashSet<PoolLease>(ReferenceEqualityComparer.Instance);
-        bool any = false;
+        CallArena? last = null;
         foreach (var t in order)
         {
-            if (t.GradFn == null) { kept.Add(t.data); continue; }
-            if (t.GraphOwned && t.lease != null) free.Add(t.lease);
-            if (t.GradFn.Owned is { } owned) { owned.Repay(); t.GradFn.Owned = null; any = true; }
+            if (t.GradFn is not { } node) continue;
+            if (node.Arena is { } a && a != last) { a.Release(); last = a; }
+            node.Release();
         }
-        if (free.Count == 0 && !any) return;
-        foreach (var t in order) if (t.GradFn != null && !t.GraphOwned) kept.Add(t.data);
-        foreach (var l in free) if (!kept.Contains(l.Array)) l.Release();
-        foreach (var t in order) t.GradFn?.Release();
+    }
+
+    /// <summary>
+    /// Attaches a backward function to <paramref name="output"/> when gradient mode is on and some input requires
+    /// gradients, and returns <paramref name="output"/>: this is how every differentiable op, built in or not, is made.
+    /// The forward computes <paramref name="output"/> (a new tensor, e.g. from <see cref="Tensor.Empty"/>) from the
+    /// inputs' values; <paramref name="backward"/> maps the gradient of the output to one gradient per input (null
+    /// where an input needs none), and what it reads — inputs, the output, intermediate values — is what is saved for
+    /// it. Gradients may come back in a broadcast shape: the engine sums them down to each input's shape.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// // Swish: y = x·σ(x), dy/dx = σ + x·σ·(1 − σ)
+    /// static Tensor Swish(Tensor x)
+    /// {
+    ///     Tensor s, y;
+    ///     using (Autograd.NoGrad()) { s = x.Sigmoid(); y = x * s; }
+    ///     return Autograd.Record(y, "Swish", [x], g => [g * (s + x * s * (1f - s))]);
+    /// }
+    /// </code>
+    /// </example>
+    public static Tensor Record(Tensor output, string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    {
+        if (!WillRecord(inputs)) return output;
+        if (output.GradFn != null)
+            throw new InvalidOperationException($"Autograd.Record({op}): the output already belongs to the graph (made by '{output.GradFn.Op}'); compute it under Autograd.NoGrad() or from the inputs' values.");
+        output.GradFn = new Node(op, inputs, backward);
+        output.RequiresGrad = true;
+        return output;
+    }
+
+    /// <summary>
+    /// Whether an op on <paramref name="inputs"/> records a node: gradient mode is on and some input requires
+    /// gradients. An op can ask before it builds its backward closure (null inputs, e.g. a missing bias, are skipped).
+    /// </summary>
+    public static bool WillRecord(params ReadOnlySpan<Tensor?> inputs)
+    {
+        if (!IsEnabled) return false;
+        foreach (var t in inputs) if (t is { RequiresGrad: true }) return true;
+        return false;
     }
 
     static void Propagate(List<Tensor> order, Dictionary<Tensor, Tensor> grads)

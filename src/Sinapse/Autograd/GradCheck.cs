@@ -24,7 +24,7 @@ public static class GradCheck
         double Eval()
         {
             using var _ = Autograd.NoGrad();
-            var y = f(inputs).Detach().Contiguous().ToArray();
+            var y = f(inputs).NoGraph().Contiguous().ToArray();
             var wa = w.ToArray();
             double s = 0;
             for (int i = 0; i < y.Length; i++) s += (double)y[i] * wa[i];
@@ -39,14 +39,14 @@ public static class GradCheck
         {
             var x = inputs[t];
             if (!x.IsContiguous) throw new ArgumentException("GradCheck: inputs must be contiguous.");
-            var analytic = x.Grad?.ToArray() ?? new float[x.Size];
-            for (int i = 0; i < x.Size; i++)
+            var analytic = x.Grad?.ToArray() ?? new float[x.Numel];
+            for (int i = 0; i < x.Numel; i++)
             {
                 int p = x.offset + i;
                 float orig = x.data[p];
-                x.data[p] = (float)(orig + eps); Tensor.NoteInPlaceWrite(); double fp = Eval();
-                x.data[p] = (float)(orig - eps); Tensor.NoteInPlaceWrite(); double fm = Eval();
-                x.data[p] = orig; Tensor.NoteInPlaceWrite();
+                x.data[p] = (float)(orig + eps); x.BumpVersion(); double fp = Eval();
+                x.data[p] = (float)(orig - eps); x.BumpVersion(); double fm = Eval();
+                x.data[p] = orig; x.BumpVersion();
                 double numeric = (fp - fm) / (2 * eps);
                 double err = Math.Abs(analytic[i] - numeric);
                 double allowed = atol + rtol * Math.Abs(numeric);

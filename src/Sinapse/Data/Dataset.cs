@@ -1,14 +1,41 @@
 namespace Sinapse.Data;
 
-/// <summary>A finite collection of (input, target) samples that can be fetched in batches.</summary>
-public abstract class Dataset
+/// <summary>
+/// A finite collection of samples fetched in batches of type <typeparamref name="TBatch"/>: (input, target) tensors,
+/// unlabelled images (<see cref="UnlabelledDataset"/>), padded token sequences with their lengths
+/// (<see cref="SequenceDataset"/>), or anything a custom <see cref="Training.TrainingTask{TBatch}"/> consumes.
+/// </summary>
+public abstract class Dataset<TBatch>
 {
     /// <summary>Number of samples.</summary>
     public abstract int Count { get; }
 
-    /// <summary>The samples at <paramref name="indices"/> stacked along a new first dimension.</summary>
-    public abstract (Tensor Input, Tensor Target) GetBatch(ReadOnlySpan<int> indices);
+    /// <summary>The samples at <paramref name="indices"/> as one batch (stacked along a new first dimension).</summary>
+    public abstract TBatch GetBatch(ReadOnlySpan<int> indices);
 
+    /// <summary>
+    /// Splits off a validation set: a seeded shuffle, then the first (1 − <paramref name="validationFraction"/>)
+    /// for training and the rest for validation.
+    /// </summary>
+    public (Dataset<TBatch> Train, Dataset<TBatch> Validation) Split(float validationFraction, ulong seed = 0)
+    {
+        if (validationFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "Split: fraction must be in (0, 1).");
+        var perm = new Generator(seed).Permutation(Count);
+        int nVal = (int)Math.Round(Count * validationFraction);
+        return (new Subset<TBatch>(this, perm[nVal..]), new Subset<TBatch>(this, perm[..nVal]));
+    }
+
+    /// <summary>Checks that every index names a sample.</summary>
+    protected void CheckIndices(ReadOnlySpan<int> indices)
+    {
+        foreach (int k in indices)
+            if ((uint)k >= (uint)Count) throw new IndexOutOfRangeException($"{GetType().Name}: sample {k} does not exist (count {Count}).");
+    }
+}
+
+/// <summary>A data set of (input, target) tensor pairs, the supervised case.</summary>
+public abstract class Dataset : Dataset<(Tensor Input, Tensor Target)>
+{
     /// <summary>One sample (without the batch dimension).</summary>
     public (Tensor Input, Tensor Target) this[int index]
     {
@@ -17,18 +44,6 @@ public abstract class Dataset
             var (x, y) = GetBatch([index]);
             return (x.Squeeze(0), y.Squeeze(0));
         }
-    }
-
-    /// <summary>
-    /// Splits off a validation set: a seeded shuffle, then the first (1 − <paramref name="validationFraction"/>)
-    /// for training and the rest for validation.
-    /// </summary>
-    public (Dataset Train, Dataset Validation) Split(float validationFraction, ulong seed = 0)
-    {
-        if (validationFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "Split: fraction must be in (0, 1).");
-        var perm = new Generator(seed).Permutation(Count);
-        int nVal = (int)Math.Round(Count * validationFraction);
-        return (new Subset(this, perm[nVal..]), new Subset(this, perm[..nVal]));
     }
 }
 
@@ -48,68 +63,48 @@ public sealed class TensorDataset : Dataset
 
     public override int Count => Inputs.Shape[0];
 
-    public override (Tensor Input, Tensor Target) GetBatch(ReadOnlySpan<int> indices) => (Gather(Inputs, indices), Gather(Targets, indices));
-
-    static Tensor Gather(Tensor src, ReadOnlySpan<int> indices)
+    public override (Tensor Input, Tensor Target) GetBatch(ReadOnlySpan<int> indices)
     {
-        int row = src.Size / Math.Max(src.Shape[0], 1);
+        CheckIndices(indices);
+        return (Rows(Inputs, indices), Rows(Targets, indices));
+    }
+
+    /// <summary>The rows <paramref name="indices"/> of <paramref name="src"/> (contiguous), stacked.</summary>
+    internal static Tensor Rows(Tensor src, ReadOnlySpan<int> indices)
+    {
+        int row = src.Numel / Math.Max(src.Shape[0], 1);
         var shape = (int[])src.Shape.Clone(); shape[0] = indices.Length;
-        var o = Tensor.Zeros(shape);
-        var s = src.Span; var d = o.Span;
-        for (int i = 0; i < indices.Length; i++)
-        {
-            int k = indices[i];
-            if ((uint)k >= (uint)src.Shape[0]) throw new IndexOutOfRangeException($"TensorDataset: sample {k} does not exist (count {src.Shape[0]}).");
-            s.Slice(k * row, row).CopyTo(d.Slice(i * row, row));
-        }
+        var o = Tensor.Empty(shape);
+        var s = src.AsReadOnlySpan(); var d = o.AsSpan();
+        for (int i = 0; i < indices.Length; i++) s.Slice(indices[i] * row, row).CopyTo(d.Slice(i * row, row));
         return o;
     }
 }
 
+/// <summary>Samples without labels (an autoencoder's or a GAN's images): rows of one tensor (N, …).</summary>
+public sealed class UnlabelledDataset(Tensor inputs) : Dataset<Tensor>
+{
+    public Tensor Inputs { get; } = inputs.Rank > 0 ? inputs.Detach().Contiguous()
+        : throw new ArgumentException("UnlabelledDataset: inputs need a first (sample) dimension.");
+
+    public override int Count => Inputs.Shape[0];
+
+    public override Tensor GetBatch(ReadOnlySpan<int> indices)
+    {
+        CheckIndices(indices);
+        return TensorDataset.Rows(Inputs, indices);
+    }
+}
+
 /// <summary>A view of some samples of another dataset.</summary>
-public sealed class Subset(Dataset source, int[] indices) : Dataset
+public sealed class Subset<TBatch>(Dataset<TBatch> source, int[] indices) : Dataset<TBatch>
 {
     public override int Count => indices.Length;
-    public override (Tensor Input, Tensor Target) GetBatch(ReadOnlySpan<int> idx)
+    public override TBatch GetBatch(ReadOnlySpan<int> idx)
     {
+        CheckIndices(idx);
         var mapped = new int[idx.Length];
         for (int i = 0; i < idx.Length; i++) mapped[i] = indices[idx[i]];
         return source.GetBatch(mapped);
     }
-}
-
-/// <summary>
-/// Iterates a dataset in mini-batches, optionally shuffled each epoch with a seeded generator (the same seed
-/// gives the same batches), optionally dropping a last incomplete batch.
-/// </summary>
-public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
-{
-    readonly Generator? gen;
-    public Dataset Dataset { get; }
-    public int BatchSize { get; }
-    public bool Shuffle { get; }
-    public bool DropLast { get; }
-
-    public DataLoader(Dataset dataset, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false)
-    {
-        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "DataLoader: batch size must be positive.");
-        Dataset = dataset; BatchSize = batchSize; Shuffle = shuffle; DropLast = dropLast;
-        if (shuffle) gen = new Generator(seed);
-    }
-
-    /// <summary>Number of batches per epoch.</summary>
-    public int BatchCount => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
-
-    public IEnumerator<(Tensor Input, Tensor Target)> GetEnumerator()
-    {
-        int n = Dataset.Count;
-        int[] order = gen != null ? gen.Permutation(n) : Enumerable.Range(0, n).ToArray();
-        for (int b = 0; b < BatchCount; b++)
-        {
-            int s = b * BatchSize, e = Math.Min(n, s + BatchSize);
-            yield return Dataset.GetBatch(order.AsSpan(s, e - s));
-        }
-    }
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -8,25 +8,23 @@ namespace Sinapse.IO;
 public sealed record LayerSpec(string Type, IReadOnlyDictionary<string, double> Args)
 {
     public LayerSpec(string type) : this(type, new Dictionary<string, double>()) { }
-    int Int(string k) => Args.TryGetValue(k, out var v) ? (int)v : throw new InvalidDataException($"model.json: layer {Type} needs '{k}'.");
-    float Float(string k, float def) => Args.TryGetValue(k, out var v) ? (float)v : def;
 
-    public Module Build(Generator? gen) => Type switch
+    /// <summary>A required whole-number argument.</summary>
+    public int Int(string key)
     {
-        "Linear" => new Linear(Int("in_features"), Int("out_features"), Float("bias", 1) != 0, gen),
-        "ReLU" => new ReLU(),
-        "Sigmoid" => new Sigmoid(),
-        "Tanh" => new Tanh(),
-        "GELU" => new GELU(),
-        "ELU" => new ELU(Float("alpha", 1f)),
-        "LeakyReLU" => new LeakyReLU(Float("negative_slope", 0.01f)),
-        "Step" => new Step(),
-        "Softmax" => new Softmax((int)Float("dim", -1)),
-        "LogSoftmax" => new LogSoftmax((int)Float("dim", -1)),
-        "Flatten" => new Flatten((int)Float("start_dim", 1), (int)Float("end_dim", -1)),
-        "Dropout" => new Dropout(Float("p", 0.5f), gen),
-        _ => throw new InvalidDataException($"model.json: unknown layer type '{Type}'."),
-    };
+        if (!Args.TryGetValue(key, out var v)) throw new InvalidDataException($"model.json: layer {Type} needs '{key}'.");
+        if (v != Math.Floor(v) || v < int.MinValue || v > int.MaxValue) throw new InvalidDataException($"model.json: layer {Type}: '{key}' = {v} is not a whole number.");
+        return (int)v;
+    }
+
+    /// <summary>An optional whole-number argument.</summary>
+    public int Int(string key, int fallback) => Args.ContainsKey(key) ? Int(key) : fallback;
+
+    /// <summary>An optional real argument.</summary>
+    public float Float(string key, float fallback) => Args.TryGetValue(key, out var v) ? (float)v : fallback;
+
+    /// <summary>Builds the layer through <see cref="ModuleRegistry"/>; the generator seeds its initial weights.</summary>
+    public Module<Tensor, Tensor> Build(Generator? gen) => ModuleRegistry.Create(this, gen);
 }
 
 /// <summary>
@@ -50,6 +48,13 @@ public sealed record ModelSpec(int[] InputShape, IReadOnlyList<LayerSpec> Layers
         layers.Add(new("Linear", new Dictionary<string, double> { ["in_features"] = inF, ["out_features"] = classes }));
         return new ModelSpec(inputShape, layers, classes);
     }
+
+    /// <summary>
+    /// The description of <paramref name="model"/>: each layer describes itself (<see cref="Module.Describe"/>); its
+    /// type must be registered in <see cref="ModuleRegistry"/> for the description to be built again.
+    /// </summary>
+    public static ModelSpec Of(Sequential model, int[] inputShape, int classes = 0) =>
+        new(inputShape, model.Layers.Select(l => l.Describe()).ToList(), classes);
 
     /// <summary>Builds the model; the generator seeds the initial weights.</summary>
     public Sequential Build(Generator? gen = null) => new(Layers.Select(l => l.Build(gen)).ToArray());

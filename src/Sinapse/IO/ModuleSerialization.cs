@@ -5,18 +5,18 @@ namespace Sinapse.IO;
 /// <summary>Saving and loading a module's parameters (its state dict) as safetensors.</summary>
 public static class ModuleSerialization
 {
-    /// <summary>Writes every named parameter of <paramref name="module"/> to a safetensors file (atomically).</summary>
+    /// <summary>Writes the state of <paramref name="module"/> (parameters and persistent buffers, <see cref="Module.StateDict"/>) to a safetensors file (atomically).</summary>
     public static void Save(this Module module, string path, IReadOnlyDictionary<string, string>? metadata = null) =>
-        Safetensors.Save(path, module.NamedParameters(), metadata);
+        Safetensors.Save(path, module.StateDict(), metadata);
 
     /// <summary>
-    /// Copies the tensors of a safetensors file into the module's parameters. Fails naming the tensor when one is
+    /// Copies the tensors of a safetensors file into the module's parameters and persistent buffers. Fails naming the tensor when one is
     /// missing, unexpected, or has a different shape (both shapes given).
     /// </summary>
     public static void Load(this Module module, string path)
     {
         var tensors = Safetensors.Load(path);
-        var pars = module.NamedParameters().ToList();
+        var pars = module.StateDict().ToList();
         foreach (var (name, p) in pars)
         {
             if (!tensors.TryGetValue(name, out var t))

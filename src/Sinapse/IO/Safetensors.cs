@@ -36,9 +36,9 @@ public static class Safetensors
                 w.WriteStartObject(n);
                 w.WriteString("dtype", "F32");
                 w.WriteStartArray("shape"); foreach (var d in t.Shape) w.WriteNumberValue(d); w.WriteEndArray();
-                w.WriteStartArray("data_offsets"); w.WriteNumberValue(off); w.WriteNumberValue(off + 4L * t.Size); w.WriteEndArray();
+                w.WriteStartArray("data_offsets"); w.WriteNumberValue(off); w.WriteNumberValue(off + 4L * t.Numel); w.WriteEndArray();
                 w.WriteEndObject();
-                off += 4L * t.Size;
+                off += 4L * t.Numel;
             }
             w.WriteEndObject();
         }

@@ -57,7 +57,12 @@ public static unsafe partial class Gemm
     /// As <see cref="Multiply(int, int, int, Operand, Operand, float[], int, int, bool, bool)"/>, with B already packed
     /// by <see cref="PrepackB"/> (on the pinned heap): the product reads its blocks instead of packing them.
     /// </summary>
-    internal static void Multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate, bool relu, float[]? prepackedB)
+    /// <remarks>
+    /// With <paramref name="rowsAlike"/> a single row (m = 1) also runs through the packed micro-kernel, not the
+    /// matrix-vector product, so that a row's sums are in the same order whatever m is: a Linear layer gives a sample
+    /// the same output alone as in a batch.
+    /// </remarks>
+    internal static void Multiply(int m, int n, int k, Operand a, Operand b, float[] c, int cOffset, int ldc, bool accumulate, bool relu, float[]? prepackedB, bool rowsAlike = false)
     {
         if (m == 0 || n == 0) return;
         if (k == 0)
@@ -71,10 +76,10 @@ public static unsafe partial class Gemm
             return;
         }
         if (SimdWidth.Bits == 0) { Naive(m, n, k, a, b, c, cOffset, ldc, accumulate, relu); return; }
-        if (m == 1 && UseSimd) { Gemv(n, k, a, b, c, cOffset, accumulate, relu); return; }
+        if (m == 1 && UseSimd && !rowsAlike) { Gemv(n, k, a, b, c, cOffset, accumulate, relu); return; }
 
         var p = new Problem(m, n, k, a, b, c, cOffset, ldc, accumulate, relu, prepackedB);
-        int threads = Threading.Threads;
+        int threads = Settings.Threads;
         if (threads > 1 && (long)m * n * k >= ParallelMinWork)
         {
             var job = GemmJob.ForThisThread();

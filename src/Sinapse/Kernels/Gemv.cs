@@ -30,7 +30,7 @@ public static unsafe partial class Gemm
             job.Set(n, k, x, xOff, b, c, cOffset, accumulate);
             job.Relu = relu;
             job.Reverse = NextDirection(b.Data);
-            int threads = Threading.Threads;
+            int threads = Settings.Threads;
             if (threads <= 1 || (long)n * k < GemvParallelMinWork || !WorkerPool.TryRun(job, threads)) job.Execute(0, 1);
             job.Set(0, 0, null!, 0, default, null!, 0, false);
         }

@@ -56,7 +56,7 @@ public static unsafe partial class Gemm
             reverse = !reverse;
             try
             {
-                int threads = Threading.Threads;
+                int threads = Settings.Threads;
                 if (threads > 1 && parallel && WorkerPool.TryRun(this, threads))
                 {
                     if (SplitsLast(threads)) AddLastPart();

@@ -4,75 +4,64 @@ using System.Runtime.Intrinsics;
 namespace Sinapse.Kernels;
 
 /// <summary>
-/// A Linear layer's weight W (out, in) laid out again for inference. For a single sample: blocks of
-/// <see cref="BlockRows"/> output rows, each stored k-major (the block's 64 weights of input feature 0, then of
-/// feature 1, …), zero-padded to whole blocks. y = W·x + b then reads each block as one contiguous run and keeps
-/// the block's 64 sums in eight registers, adding x[q]·(64 weights) per input: no horizontal sums, one broadcast
-/// per 64 weights. For a batch: Wᵀ in the GEMM's packed layout (<see cref="ForGemm"/>). Each copy is made on first
-/// use and rebuilt whenever any tensor was written in place since (<see cref="Tensor.InPlaceWrites"/>), so it can
-/// never serve stale weights. Two threads that find a copy stale both write the same values into it.
+/// A Linear layer's weight W (out, in) laid out again for inference (see <see cref="Layers.Inference"/>). For a single
+/// sample: blocks of <see cref="BlockRows"/> output rows, each stored k-major (the block's 64 weights of input feature 0,
+/// then of feature 1, …), zero-padded to whole blocks. y = W·x + b then reads each block as one contiguous run and
+/// keeps the block's 64 sums in eight registers, adding x[q]·(64 weights) per input: no horizontal sums, one broadcast
+/// per 64 weights. For a batch: Wᵀ in the GEMM's packed layout (<see cref="ForGemm"/>). Each copy remembers the weight's
+/// storage, <see cref="Tensor.Version"/> and the SIMD width it was made for, and is rebuilt when any of them changes,
+/// so it never serves stale weights and a write into another tensor never invalidates it.
 /// </summary>
 /// <remarks>
-/// Measured on the 2-core VM (W5's two large layers, in one team job, paired in one process): 23.2 µs with the
-/// four-row dot products on W itself, 19.6–19.9 µs with this layout; a plain sum over the same weights takes 17.9.
-/// Starting the blocks on a 64-byte boundary: W5 −3.0 / −5.2% (paired).
-/// The sums follow the GEMM's order exactly (k cut into the same blocks, each summed from zero in k order and
-/// then added to the output), so a sample alone gets bit-for-bit the output it gets as one row of a batch.
+/// The sums follow the GEMM's order exactly (k cut into the same blocks, each summed from zero in k order and then
+/// added to the output), so a sample alone gets bit-for-bit the output it gets as one row of a batch. The blocks start
+/// on a 64-byte boundary.
 /// </remarks>
 internal sealed class PackedWeights
 {
     /// <summary>Output rows per block: eight 8-float accumulators on AVX2 (four 16-float ones on AVX-512).</summary>
     public const int BlockRows = 64;
 
-    /// <summary>
-    /// Smaller weights are not worth a second copy: below 2¹⁶ weights (256 KiB, half of this VM's L2) the dot
-    /// products on W are already served from cache.
-    /// </summary>
-    public const int MinWeights = 1 << 16;
-
-    // One instance per weight tensor (a Linear layer's own), so a copy is current while no tensor was written in place.
     float[]? packed, gemmB;
-    long madeAt = -1, gemmMadeAt = -1;
+    Stamp packedAt, gemmAt;
 
-    static bool enabled = true;
-
-    /// <summary>
-    /// Off only in tests and measurements that compare against the products on W itself. Switching it counts as an
-    /// in-place write, so every cached use of a copy (the MLP chain's) is looked at again.
-    /// </summary>
-    internal static bool Enabled
+    /// <summary>What a copy was made from: the weight's storage and version, and the SIMD width (the layout follows it).</summary>
+    readonly record struct Stamp(object? Storage, int Version, int Bits)
     {
-        get => enabled;
-        set { enabled = value; Tensor.NoteInPlaceWrite(); }
+        public static Stamp Of(Tensor w) => new(w.storage, w.Version, SimdWidth.Bits);
     }
 
-    /// <summary>Whether single-sample products with <paramref name="weight"/> go through a packed copy.</summary>
-    public static bool Applies(Tensor weight) => enabled && Gemm.Simd && (long)weight.shape[0] * weight.shape[1] >= MinWeights;
+    /// <summary>
+    /// Whether products with <paramref name="weight"/> go through a packed copy: wherever the vector kernels run. Small
+    /// weights too, although dot products on W would be as fast for them: the packed kernel sums in the GEMM's order,
+    /// which keeps a prepared model's output equal to the plain model's, bit for bit.
+    /// </summary>
+    public static bool Applies(Tensor weight) => Gemm.Simd;
 
-    /// <summary>The packed copy of <paramref name="weight"/>, rebuilt if any tensor was written in place since.</summary>
+    /// <summary>The packed copy of <paramref name="weight"/>, rebuilt if the weight changed since it was made.</summary>
     public float[] For(Tensor weight)
     {
-        long now = Tensor.InPlaceWrites;
-        if (packed != null && madeAt == now) return packed;
+        var now = Stamp.Of(weight);
+        if (packed != null && packedAt == now) return packed;
         int blocks = (weight.shape[0] + BlockRows - 1) / BlockRows;
         // 15 floats of slack: the blocks start at the array's first 64-byte boundary (it is pinned, so that stays put).
         long length = (long)blocks * BlockRows * weight.shape[1] + 15;
         if (packed == null || packed.Length != length) packed = BufferPool.LongLived(checked((int)length));
         Pack(weight, packed);
-        madeAt = now;
+        packedAt = now;
         return packed;
     }
 
     /// <summary>
     /// Wᵀ packed as the GEMM packs its B operand (<see cref="Gemm.PrepackB"/>), for products of several samples at
-    /// inference; rebuilt, like the single-sample copy, after any in-place write.
+    /// inference; rebuilt, like the single-sample copy, when the weight changed.
     /// </summary>
     public float[] ForGemm(Tensor weight)
     {
-        long now = Tensor.InPlaceWrites;
-        if (gemmB != null && gemmMadeAt == now) return gemmB;
+        var now = Stamp.Of(weight);
+        if (gemmB != null && gemmAt == now) return gemmB;
         gemmB = Gemm.PrepackB(Gemm.WeightAsB(weight), weight.shape[1], weight.shape[0], gemmB);
-        gemmMadeAt = now;
+        gemmAt = now;
         return gemmB;
     }
 
@@ -121,7 +110,7 @@ public static unsafe partial class Gemm
     {
         var job = PackedGemvJob.ForThisThread();
         job.Set(n, k, packed, x, xOffset, bias, biasOffset, y, yOffset, relu, NextDirection(packed));
-        int threads = Threading.Threads;
+        int threads = Settings.Threads;
         if (threads <= 1 || !WorkerPool.TryRun(job, threads)) job.Execute(0, 1);
         job.Set(0, 0, null!, null!, 0, null, 0, null!, 0, false, false);
     }

@@ -19,8 +19,8 @@ internal static class SimdWidth
     static int bits = Hardware;
 
     /// <summary>
-    /// The width in use (512, 256, 128 or 0). Setting it (tests only) counts as an in-place write, so cached packed weights,
-    /// whose layout follows the width, are rebuilt.
+    /// The width in use (512, 256, 128 or 0); set by tests only. Packed weights, whose layout follows the width, remember
+    /// the width they were made for and are rebuilt when it changes.
     /// </summary>
     public static int Bits
     {
@@ -29,7 +29,6 @@ internal static class SimdWidth
         {
             if (value is not (0 or 128 or 256 or 512)) throw new ArgumentOutOfRangeException(nameof(value), value, "SIMD width must be 0, 128, 256 or 512 bits.");
             bits = value;
-            Tensor.NoteInPlaceWrite();
         }
     }
 

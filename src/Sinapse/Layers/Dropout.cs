@@ -1,12 +1,13 @@
+using Sinapse.IO;
+
 namespace Sinapse.Layers;
 
 /// <summary>
 /// Inverted dropout: in training, zeroes each element with probability p and scales the survivors by 1/(1−p),
 /// so evaluation needs no rescaling. Identity in eval mode. Shape: any → same.
 /// </summary>
-public sealed class Dropout : Module
+public sealed class Dropout : Module<Tensor, Tensor>
 {
-    protected internal override bool KeepsNoActivations => true;
     readonly Generator gen;
     public float P { get; }
 
@@ -20,22 +21,23 @@ public sealed class Dropout : Module
     public override Tensor Forward(Tensor input)
     {
         if (!Training || P == 0) return input;
-        var mask = new float[input.Size];
+        var mask = new float[input.Numel];
         float keep = 1f / (1f - P);
         for (int i = 0; i < mask.Length; i++) mask[i] = gen.NextFloat() >= P ? keep : 0f;
         return input * Tensor.FromArray(mask, input.Shape);
     }
 
     protected override string ExtraRepr() => $"p={P}";
+    public override LayerSpec Describe() => new("Dropout", new Dictionary<string, double> { ["p"] = P });
 }
 
 /// <summary>Flattens dimensions startDim..endDim (default: all but the batch). Shape: (N, C, H, W) → (N, C·H·W).</summary>
-public sealed class Flatten : Module
+public sealed class Flatten : Module<Tensor, Tensor>
 {
-    protected internal override bool KeepsNoActivations => true;
     public int StartDim { get; }
     public int EndDim { get; }
     public Flatten(int startDim = 1, int endDim = -1) { StartDim = startDim; EndDim = endDim; }
     public override Tensor Forward(Tensor input) => input.Flatten(StartDim, EndDim);
     protected override string ExtraRepr() => $"start_dim={StartDim}, end_dim={EndDim}";
+    public override LayerSpec Describe() => new("Flatten", new Dictionary<string, double> { ["start_dim"] = StartDim, ["end_dim"] = EndDim });
 }

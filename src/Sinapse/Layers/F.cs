@@ -10,6 +10,14 @@ public static class F
     public static Tensor LeakyRelu(Tensor x, float slope = 0.01f) => x.LeakyRelu(slope);
     public static Tensor Elu(Tensor x, float alpha = 1f) => x.Elu(alpha);
     public static Tensor Gelu(Tensor x) => x.Gelu();
+    public static Tensor Softplus(Tensor x, float beta = 1f, float threshold = 20f) => x.Softplus(beta, threshold);
+    public static Tensor Silu(Tensor x) => x.Silu();
+    public static Tensor Mish(Tensor x) => x.Mish();
+    public static Tensor Softsign(Tensor x) => x.Softsign();
+    public static Tensor Hardtanh(Tensor x, float min = -1f, float max = 1f) => x.Hardtanh(min, max);
+    public static Tensor Relu6(Tensor x) => x.Relu6();
+    /// <summary>PReLU with slopes <paramref name="weight"/> of shape (1) or (C).</summary>
+    public static Tensor Prelu(Tensor x, Tensor weight) => x.Prelu(weight);
     public static Tensor Softmax(Tensor x, int dim = -1) => x.Softmax(dim);
     public static Tensor LogSoftmax(Tensor x, int dim = -1) => x.LogSoftmax(dim);
     /// <summary>y = x·Wᵀ + b. Shape: (…, in), (out, in), (out) → (…, out).</summary>

@@ -1,18 +1,16 @@
+using Sinapse.Layers;
+
 namespace Sinapse.Losses;
 
 /// <summary>How per-element losses are combined: averaged, added, or returned as they are.</summary>
 public enum Reduction { Mean, Sum, None }
 
-/// <summary>A loss function L(prediction, target). Shape: documented by each loss.</summary>
-public abstract class Loss
+/// <summary>A loss function L(prediction, target), a module of two inputs. Shape: documented by each loss.</summary>
+public abstract class Loss : Module<Tensor, Tensor, Tensor>
 {
     public Reduction Reduction { get; }
     protected Loss(Reduction reduction) => Reduction = reduction;
 
-    /// <summary>Computes the loss of <paramref name="input"/> against <paramref name="target"/>.</summary>
-    public abstract Tensor Forward(Tensor input, Tensor target);
-
-    public Tensor Call(Tensor input, Tensor target) => Forward(input, target);
 
     protected Tensor Reduce(Tensor perElement) => Reduction switch
     {
@@ -66,6 +64,6 @@ public sealed class HuberLoss(Reduction reduction = Reduction.Mean, float delta 
         var a = d.Abs();
         var quad = d * d * 0.5f;
         var lin = (a - 0.5f * Delta) * Delta;
-        return Reduce(Tensor.Where(a.Detach().Le(Delta), quad, lin));
+        return Reduce(Tensor.Where(a.NoGraph().Le(Delta), quad, lin));
     }
 }

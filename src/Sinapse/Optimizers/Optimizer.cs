@@ -26,7 +26,7 @@ public abstract class Optimizer
         LearningRate = lr;
         // Everything training will keep is allocated now, long-lived, rather than in its first step.
         foreach (var p in Params) p.ReserveGrad();
-        largest = Params.Max(p => p.Size);
+        largest = Params.Max(p => p.Numel);
     }
 
     /// <summary>
@@ -42,7 +42,7 @@ public abstract class Optimizer
     public void ZeroGrad(bool setToNone = false) => GradUtil.Zero(Params, setToNone);
 
     /// <summary>
-    /// Applies one update. On several threads (<see cref="Threading.Threads"/>) each large parameter is cut into one
+    /// Applies one update. On several threads (<see cref="Settings.Threads"/>) each large parameter is cut into one
     /// contiguous slice per thread of the worker team, and each thread updates its slices: the update streams the
     /// weights, the gradient and the state once, so two cores move twice the bytes. The arithmetic of every element
     /// is the same as on one thread, so the results are bit-identical.
@@ -50,9 +50,9 @@ public abstract class Optimizer
     public void Step()
     {
         StepCount++;
-        Tensor.NoteInPlaceWrite();
+        foreach (var p in Params) if (p.RawGrad != null) p.BumpVersion();
         using var _ = Autograd.NoGrad();
-        int threads = Threading.Threads;
+        int threads = Settings.Threads;
         if (threads > 1 && ElementWise && largest >= ParallelMinElements && GradsReadyForThreads())
         {
             var job = stepJob ??= new StepJob(this);
@@ -97,7 +97,7 @@ public abstract class Optimizer
             var p = Params[i];
             if (p.Grad == null) continue;
             var g = p.Grad.IsContiguous ? p.Grad : p.Grad.Contiguous();
-            int n = p.Size, start = 0, end = n;
+            int n = p.Numel, start = 0, end = n;
             if (threads > 1)
             {
                 if (n < ParallelMinElements) { if (t != 0) continue; }
@@ -126,7 +126,7 @@ public abstract class Optimizer
     protected abstract void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g);
 
     /// <summary>Zero-filled state buffers, one per parameter, allocated now (long-lived, like the pool's).</summary>
-    protected float[]?[] NewState() => Array.ConvertAll(Params, p => (float[]?)BufferPool.LongLived(p.Size));
+    protected float[]?[] NewState() => Array.ConvertAll(Params, p => (float[]?)BufferPool.LongLived(p.Numel));
 
     /// <summary>
     /// Elements [<paramref name="offset"/>, offset + <paramref name="length"/>) of parameter <paramref name="index"/>'s
@@ -136,7 +136,7 @@ public abstract class Optimizer
     {
         // Updates of one step may run on several threads: each must see one buffer, so a lazy one is created under a lock.
         var s = states[index];
-        if (s == null) lock (states) s = states[index] ??= BufferPool.LongLived(Params[index].Size);
+        if (s == null) lock (states) s = states[index] ??= BufferPool.LongLived(Params[index].Numel);
         return s.AsSpan(offset, length);
     }
 }

@@ -62,14 +62,14 @@ internal static class Strided
     /// <summary>Row-major gather of a strided tensor into a contiguous span.</summary>
     public static void Copy(Tensor t, Span<float> dst)
     {
-        if (t.Size == 0) return;
+        if (t.Numel == 0) return;
         var (shape, st) = Coalesce(t.shape, t.strides);
         var src = t.data;
         int n = shape[^1], s = st[0][^1];
         int p = 0;
         var d = dst;
         int rank = shape.Length;
-        int rows = t.Size / n;
+        int rows = t.Numel / n;
         var idx = new int[Math.Max(rank - 1, 0)];
         int off = t.offset;
         for (int r = 0; r < rows; r++)
@@ -89,9 +89,9 @@ internal static class Strided
     /// <summary>Row-major scatter of contiguous values into a strided tensor.</summary>
     public static void Scatter(ReadOnlySpan<float> src, Tensor t)
     {
-        if (t.Size == 0) return;
+        if (t.Numel == 0) return;
         var (shape, st) = Coalesce(t.shape, t.strides);
-        int n = shape[^1], s = st[0][^1], rank = shape.Length, rows = t.Size / n;
+        int n = shape[^1], s = st[0][^1], rank = shape.Length, rows = t.Numel / n;
         var idx = new int[Math.Max(rank - 1, 0)];
         int off = t.offset, p = 0;
         var dst = t.data;

@@ -8,27 +8,27 @@ public sealed partial class Tensor
 {
     /// <summary>a + b with broadcasting.</summary>
     public static Tensor Add(Tensor a, Tensor b) =>
-        Node.Record(ApplyBinary<AddOp>(a, b, "Add"), "Add", [a, b], g => [g, g]);
+        Autograd.Record(ApplyBinary<AddOp>(a, b, "Add"), "Add", [a, b], g => [g, g]);
 
     /// <summary>a − b with broadcasting.</summary>
     public static Tensor Sub(Tensor a, Tensor b) =>
-        Node.Record(ApplyBinary<SubOp>(a, b, "Sub"), "Sub", [a, b], g => [g, b.RequiresGrad ? -g : null]);
+        Autograd.Record(ApplyBinary<SubOp>(a, b, "Sub"), "Sub", [a, b], g => [g, b.RequiresGrad ? -g : null]);
 
     /// <summary>a × b (element-wise) with broadcasting.</summary>
     public static Tensor Mul(Tensor a, Tensor b) =>
-        Node.Record(ApplyBinary<MulOp>(a, b, "Mul"), "Mul", [a, b], g =>
+        Autograd.Record(ApplyBinary<MulOp>(a, b, "Mul"), "Mul", [a, b], g =>
             [a.RequiresGrad ? g * b : null, b.RequiresGrad ? g * a : null]);
 
     /// <summary>a ÷ b (element-wise) with broadcasting.</summary>
     public static Tensor Div(Tensor a, Tensor b) =>
-        Node.Record(ApplyBinary<DivOp>(a, b, "Div"), "Div", [a, b], g =>
+        Autograd.Record(ApplyBinary<DivOp>(a, b, "Div"), "Div", [a, b], g =>
             [a.RequiresGrad ? g / b : null, b.RequiresGrad ? -g * a / (b * b) : null]);
 
     /// <summary>a ** b (element-wise) with broadcasting. d/da = b·a^(b−1); d/db = a^b·ln a.</summary>
     public static Tensor Pow(Tensor a, Tensor b)
     {
         var o = ApplyBinary<PowOp>(a, b, "Pow");
-        return Node.Record(o, "Pow", [a, b], g =>
+        return Autograd.Record(o, "Pow", [a, b], g =>
             [a.RequiresGrad ? g * b * Pow(a, b - 1f) : null, b.RequiresGrad ? g * o * a.Log() : null]);
     }
 
@@ -37,7 +37,7 @@ public sealed partial class Tensor
 
     /// <summary>Element-wise maximum of a and b; the gradient goes to the larger input (to a on ties).</summary>
     public static Tensor Maximum(Tensor a, Tensor b) =>
-        Node.Record(ApplyBinary<MaxOp>(a, b, "Maximum"), "Maximum", [a, b], g =>
+        Autograd.Record(ApplyBinary<MaxOp>(a, b, "Maximum"), "Maximum", [a, b], g =>
         {
             var mask = ApplyBinary<GreaterEqualOp>(a, b, "Maximum");
             return [g * mask, g * (1f - mask)];
@@ -45,7 +45,7 @@ public sealed partial class Tensor
 
     /// <summary>Element-wise minimum of a and b; the gradient goes to the smaller input (to a on ties).</summary>
     public static Tensor Minimum(Tensor a, Tensor b) =>
-        Node.Record(ApplyBinary<MinOp>(a, b, "Minimum"), "Minimum", [a, b], g =>
+        Autograd.Record(ApplyBinary<MinOp>(a, b, "Minimum"), "Minimum", [a, b], g =>
         {
             var mask = ApplyBinary<LessEqualOp>(a, b, "Minimum");
             return [g * mask, g * (1f - mask)];
@@ -72,13 +72,13 @@ public sealed partial class Tensor
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
         var shape = ShapeUtil.Broadcast(ShapeUtil.Broadcast(condition.shape, a.shape, "Where"), b.shape, "Where");
-        var c = condition.BroadcastTo(shape).Detach().Contiguous().data;
-        var av = a.Detach().BroadcastTo(shape).Contiguous().data;
-        var bv = b.Detach().BroadcastTo(shape).Contiguous().data;
+        var c = condition.BroadcastTo(shape).NoGraph().Contiguous().data;
+        var av = a.NoGraph().BroadcastTo(shape).Contiguous().data;
+        var bv = b.NoGraph().BroadcastTo(shape).Contiguous().data;
         var o = new Tensor(shape);
         var od = o.data;
         for (int i = 0; i < od.Length; i++) od[i] = c[i] != 0 ? av[i] : bv[i];
-        return Node.Record(o, "Where", [a, b], g =>
+        return Autograd.Record(o, "Where", [a, b], g =>
         {
             var zero = Zeros(1);
             return [a.RequiresGrad ? Where(condition, g, zero) : null, b.RequiresGrad ? Where(condition, zero, g) : null];
@@ -91,7 +91,7 @@ public sealed partial class Tensor
         if (min > max) throw new ArgumentException($"Clamp: min {min} is greater than max {max}.");
         var x = this;
         var o = ApplyBinary<MinOp>(ApplyBinary<MaxOp>(x, Scalar(min), "Clamp"), Scalar(max), "Clamp");
-        return Node.Record(o, "Clamp", [x], g => [g * (x.Ge(min) * x.Le(max))]);
+        return Autograd.Record(o, "Clamp", [x], g => [g * (x.Ge(min) * x.Le(max))]);
     }
 
     public static Tensor operator +(Tensor a, Tensor b) => Add(a, b);

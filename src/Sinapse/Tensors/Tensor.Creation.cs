@@ -22,6 +22,16 @@ public sealed partial class Tensor
     /// <summary>A rank-0 tensor holding one value.</summary>
     public static Tensor Scalar(float value) => new([value], []);
 
+    /// <summary>
+    /// A new contiguous tensor whose values are undefined (like torch.empty): the output or scratch of an op that
+    /// writes every element. Its storage is the engine's choice: pooled when the engine knows when it is last read
+    /// (inside a module call or a backward pass), a plain array otherwise. Nothing to return or dispose.
+    /// </summary>
+    public static Tensor Empty(params int[] shape)
+    {
+        return Uninitialized((int[])shape.Clone());
+    }
+
     public static Tensor Zeros(params int[] shape) => new((int[])shape.Clone());
     public static Tensor Ones(params int[] shape) => Full(shape, 1f);
     public static Tensor ZerosLike(Tensor t) => Zeros(t.shape);

@@ -12,10 +12,11 @@ public sealed partial class Tensor
     {
         var labels = ClassIndices("CrossEntropyLoss", logits, target);
         int n = logits.shape[0], c = logits.shape[1];
-        var x = logits.IsContiguous ? logits : logits.Detach().Contiguous();
+        var x = logits.IsContiguous ? logits : logits.NoGraph().Contiguous();
 
         // Forward, row by row: p = softmax(x), loss_i = log Σ e^(x − max) − (x_t − max).   // (N,C)
-        var p = BufferPool.Rent(n * c, zero: false, returned: true);
+        var pt = Uninitialized([n, c]); // saved for backward
+        var p = pt.data;
         double total = 0;
         var xs = x.data.AsSpan(x.offset, n * c);
         for (int i = 0; i < n; i++)
@@ -32,16 +33,14 @@ public sealed partial class Tensor
         var o = Scalar((float)(mean ? total / Math.Max(n, 1) : total));
 
         // Backward: dx = (p − onehot)·g / N.
-        Node.Record(o, "SoftmaxCrossEntropy", [logits], g =>
+        return Autograd.Record(o, "SoftmaxCrossEntropy", [logits], g =>
         {
             float scale = g.data[g.offset] / (mean ? Math.Max(n, 1) : 1);
             var dx = Uninitialized([n, c]);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(p.AsSpan(0, n * c), scale, dx.data.AsSpan(0, n * c));
+            System.Numerics.Tensors.TensorPrimitives.Multiply(pt.data.AsSpan(0, n * c), scale, dx.data.AsSpan(0, n * c));
             for (int i = 0; i < n; i++) dx.data[i * c + labels[i]] -= scale;
             return [dx];
         });
-        Node.Own(o, p);
-        return o;
     }
 
     /// <summary>

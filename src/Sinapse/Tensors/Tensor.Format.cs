@@ -12,7 +12,7 @@ public sealed partial class Tensor
     public override string ToString()
     {
         var vals = ToArray();
-        bool summarize = Size > 1000;
+        bool summarize = Numel > 1000;
         bool allInt = vals.All(v => float.IsFinite(v) && v == MathF.Round(v) && MathF.Abs(v) < 1e7f);
         string Fmt(float v) => float.IsNaN(v) ? "nan" : float.IsPositiveInfinity(v) ? "inf" : float.IsNegativeInfinity(v) ? "-inf"
             : allInt ? v.ToString("0", CultureInfo.InvariantCulture) + "."
@@ -24,7 +24,7 @@ public sealed partial class Tensor
         if (Rank == 0) sb.Append(Fmt(vals[0]));
         else Append(sb, vals, 0, 0, "tensor(".Length);
         var extra = new List<string>();
-        if (Size == 0) extra.Add($"size={ShapeUtil.Str(shape)}");
+        if (Numel == 0) extra.Add($"size={ShapeUtil.Str(shape)}");
         if (GradFn != null) extra.Add($"grad_fn=<{GradFn.Op}Backward>");
         else if (RequiresGrad) extra.Add("requires_grad=True");
         foreach (var e in extra) sb.Append(", ").Append(e);

@@ -13,7 +13,7 @@ public sealed partial class Tensor
         int n = shape[d];
         foreach (var i in indices)
             if ((uint)i >= (uint)n) throw new IndexOutOfRangeException($"IndexSelect: index {i} is out of range for dimension {d} of size {n} (shape {ShapeUtil.Str(shape)}).");
-        var c = Detach().Contiguous();
+        var c = NoGraph().Contiguous();
         var (outer, _, inner) = Split3(d);
         var outShape = (int[])shape.Clone(); outShape[d] = indices.Length;
         var o = new Tensor(outShape);
@@ -21,7 +21,7 @@ public sealed partial class Tensor
             for (int j = 0; j < indices.Length; j++)
                 c.data.AsSpan(c.offset + (a * n + indices[j]) * inner, inner).CopyTo(o.data.AsSpan((a * indices.Length + j) * inner, inner));
         var inShape = shape;
-        return Node.Record(o, "IndexSelect", [this], g =>
+        return Autograd.Record(o, "IndexSelect", [this], g =>
         {
             var z = Zeros(inShape);
             var gc = g.Contiguous();
@@ -47,7 +47,7 @@ public sealed partial class Tensor
         for (int i = 0; i < Rank; i++)
             if (i != d && index.shape[i] > shape[i])
                 throw new ArgumentException($"Gather: index {ShapeUtil.Str(index.shape)} is larger than input {ShapeUtil.Str(shape)} in dimension {i}.");
-        var idx = index.Detach().Contiguous().ToArray();
+        var idx = index.NoGraph().Contiguous().ToArray();
         var o = new Tensor((int[])index.shape.Clone());
         var pos = new int[idx.Length];
         var ix = new int[Rank];
@@ -63,7 +63,7 @@ public sealed partial class Tensor
             for (int k = Rank - 1; k >= 0; k--) { if (++ix[k] < index.shape[k]) break; ix[k] = 0; }
         }
         var src = this;
-        return Node.Record(o, "Gather", [this], g =>
+        return Autograd.Record(o, "Gather", [this], g =>
         {
             var z = Zeros(src.shape);
             var zs = ShapeUtil.ContiguousStrides(src.shape);
@@ -84,7 +84,7 @@ public sealed partial class Tensor
     /// <summary>One-hot encoding of integer labels. Shape: (n) → (n, classes).</summary>
     public static Tensor OneHot(Tensor labels, int classes)
     {
-        var l = labels.Detach().Contiguous().ToArray();
+        var l = labels.NoGraph().Contiguous().ToArray();
         var outShape = labels.shape.Concat(new[] { classes }).ToArray();
         var o = new Tensor(outShape);
         for (int i = 0; i < l.Length; i++)

@@ -28,7 +28,7 @@ public sealed partial class Tensor
             using (Autograd.NoGrad()) o.Slice(d, at, at + tensors[i].shape[d]).CopyFrom(tensors[i]);
             at += tensors[i].shape[d];
         }
-        return Node.Record(o, "Concat", tensors.ToArray(), g =>
+        return Autograd.Record(o, "Concat", tensors.ToArray(), g =>
         {
             var r = new Tensor?[tensors.Count];
             for (int i = 0; i < r.Length; i++) r[i] = g.Slice(d, starts[i], starts[i] + tensors[i].shape[d]);

@@ -9,26 +9,26 @@ public sealed partial class Tensor
     {
         var shape = ShapeUtil.Broadcast(a.shape, b.shape, op);
         var o = Uninitialized(shape);
-        int n = o.Size;
+        int n = o.Numel;
         if (n == 0) return o;
         float[] od = o.data, ad = a.data, bd = b.data;
         int ao = a.offset, bo = b.offset;
-        bool aFull = a.Size == n && a.IsContiguous, bFull = b.Size == n && b.IsContiguous;
+        bool aFull = a.Numel == n && a.IsContiguous, bFull = b.Numel == n && b.IsContiguous;
         if (aFull && bFull)
         {
-            Par.For(n, Par.ElementwiseThreshold, (s, e) => Elementwise.Binary<T>(ad.AsSpan(ao + s, e - s), bd.AsSpan(bo + s, e - s), od.AsSpan(s, e - s)));
+            ParallelLoop.For(n, ParallelLoop.ElementwiseThreshold, (s, e) => Elementwise.Binary<T>(ad.AsSpan(ao + s, e - s), bd.AsSpan(bo + s, e - s), od.AsSpan(s, e - s)));
             return o;
         }
-        if (aFull && b.Size == 1)
+        if (aFull && b.Numel == 1)
         {
             float y = bd[bo];
-            Par.For(n, Par.ElementwiseThreshold, (s, e) => Elementwise.Binary<T>(ad.AsSpan(ao + s, e - s), y, od.AsSpan(s, e - s)));
+            ParallelLoop.For(n, ParallelLoop.ElementwiseThreshold, (s, e) => Elementwise.Binary<T>(ad.AsSpan(ao + s, e - s), y, od.AsSpan(s, e - s)));
             return o;
         }
-        if (bFull && a.Size == 1)
+        if (bFull && a.Numel == 1)
         {
             float x = ad[ao];
-            Par.For(n, Par.ElementwiseThreshold, (s, e) => Elementwise.Binary<T>(x, bd.AsSpan(bo + s, e - s), od.AsSpan(s, e - s)));
+            ParallelLoop.For(n, ParallelLoop.ElementwiseThreshold, (s, e) => Elementwise.Binary<T>(x, bd.AsSpan(bo + s, e - s), od.AsSpan(s, e - s)));
             return o;
         }
         // General case: coalesce the broadcast iteration space and run the SIMD driver on each innermost row.
@@ -48,11 +48,11 @@ public sealed partial class Tensor
     /// <summary>Applies a unary op into a new contiguous tensor (no graph recording).</summary>
     internal static Tensor ApplyUnary<T>(Tensor x) where T : IUnaryOp
     {
-        var c = x.IsContiguous ? x : x.Detach().Contiguous();
+        var c = x.IsContiguous ? x : x.NoGraph().Contiguous();
         var o = Uninitialized((int[])x.shape.Clone());
         float[] cd = c.data, od = o.data;
         int co = c.offset;
-        Par.For(o.Size, Par.ElementwiseThreshold, (s, e) => Elementwise.Unary<T>(cd.AsSpan(co + s, e - s), od.AsSpan(s, e - s)));
+        ParallelLoop.For(o.Numel, ParallelLoop.ElementwiseThreshold, (s, e) => Elementwise.Unary<T>(cd.AsSpan(co + s, e - s), od.AsSpan(s, e - s)));
         return o;
     }
 
@@ -60,10 +60,10 @@ public sealed partial class Tensor
     internal static void AddInto(Tensor dst, Tensor src)
     {
         ShapeUtil.CheckSame("AddInto", dst.shape, src.shape);
-        var s = src.IsContiguous ? src : src.Detach().Contiguous();
+        var s = src.IsContiguous ? src : src.NoGraph().Contiguous();
         float[] dd = dst.data, sd = s.data;
         int dOff = dst.offset, sOff = s.offset;
-        Par.For(dst.Size, Par.ElementwiseThreshold, (a, e) =>
+        ParallelLoop.For(dst.Numel, ParallelLoop.ElementwiseThreshold, (a, e) =>
             Elementwise.Binary<AddOp>(dd.AsSpan(dOff + a, e - a), sd.AsSpan(sOff + a, e - a), dd.AsSpan(dOff + a, e - a)));
     }
 }

@@ -40,8 +40,8 @@ public sealed partial class Tensor
                 o.data, bi * m * n, n, accumulate: false);
             for (int d = batch.Length - 1; d >= 0; d--) { if (++idx[d] < batch[d]) break; idx[d] = 0; }
         }
-        if (!Node.WillRecord(a, b)) return o; // no delegate or input array made while o is new
-        return Node.Record(o, "MatMul", [a, b], MatMulBackward(a, b));
+        if (!Autograd.WillRecord(a, b)) return o; // no delegate or input array made while o is new
+        return Autograd.Record(o, "MatMul", [a, b], MatMulBackward(a, b));
     }
 
     /// <summary>MatMul's backward (a separate method, as Linear's, so that a product without a graph allocates no closure).</summary>
@@ -54,7 +54,8 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Fused affine map y = x·Wᵀ + b, the Linear layer's op. Shape: x (…, in), W (out, in), b (out) → (…, out).
-    /// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ dy over rows.
+    /// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ dy over rows. A sample gets the same output, bit for bit, alone as in a
+    /// batch (every row is summed in the same order).
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => Linear(x, weight, bias, relu: false);
 
@@ -79,7 +80,7 @@ public sealed partial class Tensor
         int rows = x2.shape[0];
         var outShape = (int[])x.shape.Clone(); outShape[^1] = outF;
         var o = Uninitialized(outShape);
-        bool record = Node.WillRecord(x2, weight, bias);
+        bool record = Autograd.WillRecord(x2, weight, bias);
         if (rows == 1 && inference != null && !record && x2.strides[1] == 1 && PackedWeights.Applies(weight))
         {
             var bc = bias?.Contiguous();
@@ -96,12 +97,12 @@ public sealed partial class Tensor
             // Without a graph, a layer's weight is packed for the GEMM once and reused until it changes.
             bool prepack = rows > 1 && inference != null && !record && PackedWeights.Applies(weight);
             Gemm.Multiply(rows, outF, inF, new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]), Gemm.WeightAsB(weight),
-                o.data, 0, outF, accumulate: bias != null, relu: relu, prepackedB: prepack ? inference!.ForGemm(weight) : null);
+                o.data, 0, outF, accumulate: bias != null, relu: relu, prepackedB: prepack ? inference!.ForGemm(weight) : null, rowsAlike: true);
         }
         // x is 2-D (rows, in) or was reshaped to it, so the output's own shape is (rows, out) unless x had more axes.
         var result = x.Rank == 2 ? o : new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
         if (record)
-            Node.Record(result, relu ? "LinearRelu" : "Linear", bias != null ? [x2, weight, bias] : [x2, weight],
+            Autograd.Record(result, relu ? "LinearRelu" : "Linear", bias != null ? [x2, weight, bias] : [x2, weight],
                 LinearBackward(x2, weight, bias, result, relu));
         return x.Rank == 2 ? result : result.Reshape(outShape);
     }

@@ -15,7 +15,7 @@ public sealed partial class Tensor
         var o = Reduce(ax, keepDim, ReduceKind.Sum);
         var inShape = shape;
         var kept = KeptShape(ax);
-        return Node.Record(o, "Sum", [this], g => [g.Reshape(kept).Expand(inShape)]);
+        return Autograd.Record(o, "Sum", [this], g => [g.Reshape(kept).Expand(inShape)]);
     }
 
     public Tensor Sum(int axis, bool keepDim = false) => Sum([axis], keepDim);
@@ -42,13 +42,13 @@ public sealed partial class Tensor
     Tensor Extremum(int[]? axes, bool keepDim, ReduceKind kind, string op)
     {
         var ax = ShapeUtil.NormalizeAxes(axes, Rank, op);
-        if (Size == 0) throw new InvalidOperationException($"{op}: cannot reduce an empty tensor of shape {ShapeUtil.Str(shape)}.");
+        if (Numel == 0) throw new InvalidOperationException($"{op}: cannot reduce an empty tensor of shape {ShapeUtil.Str(shape)}.");
         var o = Reduce(ax, keepDim, kind);
         var kept = KeptShape(ax);
         var x = this;
-        return Node.Record(o, op, [x], g =>
+        return Autograd.Record(o, op, [x], g =>
         {
-            var mask = x.Detach().Eq(o.Reshape(kept));
+            var mask = x.NoGraph().Eq(o.Reshape(kept));
             var count = mask.Reduce(ax, true, ReduceKind.Sum);
             return [mask * g.Reshape(kept) / count];
         });
@@ -80,7 +80,7 @@ public sealed partial class Tensor
     {
         int a = ShapeUtil.Axis(axis, Rank, max ? "ArgMax" : "ArgMin");
         if (shape[a] == 0) throw new InvalidOperationException($"{(max ? "ArgMax" : "ArgMin")}: dimension {a} is empty.");
-        var c = Detach().Contiguous();
+        var c = NoGraph().Contiguous();
         var (outer, len, inner) = Split3(a);
         var o = new Tensor(KeptShape([a]));
         var src = c.data; int off = c.offset;
@@ -116,7 +116,7 @@ public sealed partial class Tensor
     /// <summary>Reduction kernel without graph recording: one axis at a time, innermost first.</summary>
     Tensor Reduce(int[] axes, bool keepDim, ReduceKind kind)
     {
-        var cur = Detach().Contiguous();
+        var cur = NoGraph().Contiguous();
         for (int i = axes.Length - 1; i >= 0; i--) cur = cur.ReduceAxis(axes[i], kind);
         if (!keepDim)
         {
@@ -135,7 +135,7 @@ public sealed partial class Tensor
         float[] src = data, dst = o.data;
         int off = offset;
         if (len == 0) return o;
-        Par.For(outer, Math.Max(1, (1 << 15) / Math.Max(len * inner, 1)), (s, e) =>
+        ParallelLoop.For(outer, Math.Max(1, (1 << 15) / Math.Max(len * inner, 1)), (s, e) =>
         {
             for (int i = s; i < e; i++)
             {

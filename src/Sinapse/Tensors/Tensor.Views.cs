@@ -12,7 +12,7 @@ public sealed partial class Tensor
         var ns = InferShape(newShape, "Reshape");
         var src = IsContiguous ? this : Contiguous();
         var o = new Tensor(src, src.offset, ns, ShapeUtil.ContiguousStrides(ns));
-        return Node.Record(o, "Reshape", [src], g => [g.Reshape(src.shape)]);
+        return Autograd.Record(o, "Reshape", [src], g => [g.Reshape(src.shape)]);
     }
 
     /// <summary>Like <see cref="Reshape"/> but never copies: fails on non-contiguous tensors.</summary>
@@ -38,12 +38,12 @@ public sealed partial class Tensor
         }
         if (infer >= 0)
         {
-            if (known == 0 || Size % known != 0)
-                throw new ArgumentException($"{op}: cannot reshape {ShapeUtil.Str(shape)} ({Size} elements) into {ShapeUtil.Str(newShape)}.");
-            ns[infer] = Size / known;
+            if (known == 0 || Numel % known != 0)
+                throw new ArgumentException($"{op}: cannot reshape {ShapeUtil.Str(shape)} ({Numel} elements) into {ShapeUtil.Str(newShape)}.");
+            ns[infer] = Numel / known;
         }
-        if (ShapeUtil.Numel(ns) != Size)
-            throw new ArgumentException($"{op}: cannot reshape {ShapeUtil.Str(shape)} ({Size} elements) into {ShapeUtil.Str(newShape)}.");
+        if (ShapeUtil.Numel(ns) != Numel)
+            throw new ArgumentException($"{op}: cannot reshape {ShapeUtil.Str(shape)} ({Numel} elements) into {ShapeUtil.Str(newShape)}.");
         return ns;
     }
 
@@ -71,7 +71,7 @@ public sealed partial class Tensor
         var nst = d.Select(i => strides[i]).ToArray();
         var inv = new int[Rank];
         for (int i = 0; i < Rank; i++) inv[d[i]] = i;
-        return Node.Record(new Tensor(this, offset, ns, nst), "Permute", [this], g => [g.Permute(inv)]);
+        return Autograd.Record(new Tensor(this, offset, ns, nst), "Permute", [this], g => [g.Permute(inv)]);
     }
 
     /// <summary>Swaps two dimensions.</summary>
@@ -100,7 +100,7 @@ public sealed partial class Tensor
         nst[d] = strides[d] * step;
         var o = new Tensor(this, offset + s * strides[d], ns, nst);
         var inShape = shape;
-        return Node.Record(o, "Slice", [this], g =>
+        return Autograd.Record(o, "Slice", [this], g =>
         {
             var z = Zeros(inShape);
             z.Slice(d, s, e, step).CopyFrom(g);
@@ -127,7 +127,7 @@ public sealed partial class Tensor
         var ns = keep.Select(i => shape[i]).ToArray();
         var nst = keep.Select(i => strides[i]).ToArray();
         var inShape = shape;
-        return Node.Record(new Tensor(this, offset, ns, nst), "Squeeze", [this], g => [g.Reshape(inShape)]);
+        return Autograd.Record(new Tensor(this, offset, ns, nst), "Squeeze", [this], g => [g.Reshape(inShape)]);
     }
 
     /// <summary>Inserts a dimension of size 1 at <paramref name="dim"/> (−1 appends).</summary>
@@ -138,7 +138,7 @@ public sealed partial class Tensor
         var ns = shape.ToList(); ns.Insert(d, 1);
         var nst = strides.ToList(); nst.Insert(d, d < Rank ? strides[d] * shape[d] : 1);
         var inShape = shape;
-        return Node.Record(new Tensor(this, offset, ns.ToArray(), nst.ToArray()), "Unsqueeze", [this], g => [g.Reshape(inShape)]);
+        return Autograd.Record(new Tensor(this, offset, ns.ToArray(), nst.ToArray()), "Unsqueeze", [this], g => [g.Reshape(inShape)]);
     }
 
     /// <summary>
@@ -158,7 +158,7 @@ public sealed partial class Tensor
                 throw new ArgumentException($"Expand: cannot expand {ShapeUtil.Str(shape)} to {ShapeUtil.Str(newShape)} (dimension {i}: {cur} vs {ns[i]}).");
         }
         var o = new Tensor(this, offset, ns, ShapeUtil.BroadcastStrides(this, ns));
-        return Node.Record(o, "Expand", [this], g => [g]);
+        return Autograd.Record(o, "Expand", [this], g => [g]);
     }
 
     /// <summary>Same as <see cref="Expand"/>.</summary>

@@ -14,7 +14,7 @@ namespace Sinapse;
 /// </remarks>
 public sealed partial class Tensor
 {
-    internal readonly float[] data;
+    internal float[] data;
     internal readonly int offset;
     internal readonly int[] shape;
     internal readonly int[] strides;
@@ -23,71 +23,62 @@ public sealed partial class Tensor
     /// <summary>The node of the autograd graph that produced this tensor (null for leaves).</summary>
     internal Node? GradFn;
 
-    /// <summary>
-    /// Set by code that created this tensor and knows nobody but the autograd graph can reach it (a hidden
-    /// activation inside <see cref="Layers.Sequential"/>): its storage goes back to the pool when Backward finishes.
-    /// </summary>
-    internal bool GraphOwned;
+    /// <summary>What this tensor shares with its views: the array, its version and its claim on the pool.</summary>
+    internal readonly Storage storage;
 
-    /// <summary>The claim on a pooled storage array shared by this tensor and its views (null for user arrays).</summary>
-    internal readonly PoolLease? lease;
+    /// <summary>A tensor over a user's array (never pooled).</summary>
+    internal Tensor(float[] data, int offset, int[] shape, int[] strides) : this(new Storage(data), offset, shape, strides) { }
 
-    static long inPlaceWrites;
-
-    /// <summary>
-    /// Counts writes into the values of existing tensors: the indexer, <see cref="CopyFrom"/>, optimizer steps,
-    /// restored weights. Copies derived from a parameter's values (the packed weights of single-sample inference)
-    /// are valid while this count is unchanged. Code that writes into a tensor it did not just create calls
-    /// <see cref="NoteInPlaceWrite"/>.
-    /// </summary>
-    internal static long InPlaceWrites => Volatile.Read(ref inPlaceWrites);
-
-    /// <summary>Records that some tensor's values were changed in place (see <see cref="InPlaceWrites"/>).</summary>
-    internal static void NoteInPlaceWrite() => Interlocked.Increment(ref inPlaceWrites);
-
-    internal Tensor(float[] data, int offset, int[] shape, int[] strides) : this(data, offset, shape, strides, null) { }
-
-    Tensor(float[] data, int offset, int[] shape, int[] strides, PoolLease? lease)
+    Tensor(Storage storage, int offset, int[] shape, int[] strides)
     {
-        this.data = data;
+        this.storage = storage;
+        data = storage.Array;
         this.offset = offset;
         this.shape = shape;
         this.strides = strides;
-        this.lease = lease;
-        Size = ShapeUtil.Numel(shape);
+        Numel = ShapeUtil.Numel(shape);
     }
 
-    /// <summary>A view: shares <paramref name="source"/>'s storage and its pool lease.</summary>
-    internal Tensor(Tensor source, int offset, int[] shape, int[] strides) : this(source.data, offset, shape, strides, source.lease) { }
+    /// <summary>A view: shares <paramref name="source"/>'s storage (array, version and pool claim).</summary>
+    internal Tensor(Tensor source, int offset, int[] shape, int[] strides) : this(source.storage, offset, shape, strides) { }
 
-    /// <summary>A new contiguous tensor of zeros with the given shape, its storage from the pool.</summary>
+    /// <summary>A new contiguous tensor of zeros with the given shape.</summary>
     internal Tensor(int[] shape) : this(shape, zero: true) { }
 
     /// <summary>A new contiguous tensor whose values are undefined: only for outputs an op overwrites entirely.</summary>
     internal static Tensor Uninitialized(int[] shape) => new(shape, zero: false);
 
     /// <summary>
-    /// A new contiguous tensor with storage from <see cref="BufferPool"/>. Its small parts (this object, its strides,
-    /// its lease) are allocated before its array. Once gen 0's budget is spent, the next allocation that needs fresh
-    /// space starts a collection, and a large array always needs it: made first, the array was alive in the collection
-    /// that the tensor's small parts then started, and was copied into gen 1 before the op had written it (in a
-    /// <c>MatMul</c> loop at n = 256, 256 KiB promoted by every gen-0 collection; made last, about 100 bytes).
+    /// A new contiguous tensor whose storage the engine chooses (see <see cref="BufferPool"/>). Its small parts (this
+    /// object, its strides, its storage) are allocated before its array (see <see cref="Storage.Rent"/>).
     /// </summary>
     Tensor(int[] shape, bool zero)
     {
         this.shape = shape;
-        Size = ShapeUtil.Numel(shape);
+        Numel = ShapeUtil.Numel(shape);
         strides = ShapeUtil.ContiguousStrides(shape);
-        var reserved = PoolLease.Reserve(Size);
-        data = BufferPool.Rent(Size, zero);
-        lease = reserved?.Attach(data);
+        storage = Storage.Rent(Numel, zero);
+        data = storage.Array;
     }
 
     internal Tensor(float[] data, int[] shape) : this(data, 0, shape, ShapeUtil.ContiguousStrides(shape))
     {
-        if (data.Length != Size)
-            throw new ArgumentException($"Tensor: {data.Length} values cannot fill shape {ShapeUtil.Str(shape)} ({Size} elements).");
+        if (data.Length != Numel)
+            throw new ArgumentException($"Tensor: {data.Length} values cannot fill shape {ShapeUtil.Str(shape)} ({Numel} elements).");
     }
+
+    /// <summary>
+    /// Counts the in-place writes into this tensor's storage (like PyTorch's <c>_version</c>): the indexer,
+    /// <see cref="CopyFrom"/>, <see cref="AsSpan"/>, optimizer steps and loaded weights each bump it. Views share it.
+    /// A cache derived from a tensor's values is valid while the version it was made at is unchanged.
+    /// </summary>
+    public int Version => Volatile.Read(ref storage.Version);
+
+    /// <summary>Records an in-place write into this tensor's storage (see <see cref="Version"/>).</summary>
+    internal void BumpVersion() => Interlocked.Increment(ref storage.Version);
+
+    /// <summary>Whether <paramref name="other"/> shares this tensor's storage (one is a view of the other, or both of one source).</summary>
+    public bool SharesStorage(Tensor other) => ReferenceEquals(storage, other.storage);
 
     /// <summary>The shape, outermost dimension first. Do not modify the returned array.</summary>
     public int[] Shape => shape;
@@ -98,8 +89,8 @@ public sealed partial class Tensor
     /// <summary>Number of dimensions.</summary>
     public int Rank => shape.Length;
 
-    /// <summary>Number of elements.</summary>
-    public int Size { get; }
+    /// <summary>Number of elements (PyTorch's <c>numel()</c>).</summary>
+    public int Numel { get; }
 
     /// <summary>Size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
     public int Dim(int dim) => shape[ShapeUtil.Axis(dim, Rank, "Dim")];
@@ -166,18 +157,35 @@ public sealed partial class Tensor
     /// <summary>Marks this tensor as requiring gradients and returns it (fluent).</summary>
     public Tensor RequireGrad(bool value = true) { RequiresGrad = value; return this; }
 
-    /// <summary>Clears <see cref="Grad"/>.</summary>
-    public void ZeroGrad() => Grad = null;
+    /// <summary>
+    /// Zeroes <see cref="Grad"/>, keeping its buffer (lazily, as <see cref="Optimizers.Optimizer.ZeroGrad"/> does), or
+    /// drops it with <paramref name="setToNone"/>.
+    /// </summary>
+    public void ZeroGrad(bool setToNone = false)
+    {
+        if (setToNone) Grad = null;
+        else ZeroGradLazily();
+    }
 
-    /// <summary>A tensor sharing this storage but cut from the graph (no gradient flows through it).</summary>
-    public Tensor Detach() => new(this, offset, shape, strides);
+    /// <summary>
+    /// A tensor sharing this storage but cut from the graph (no gradient flows through it). What is detached is kept:
+    /// a layer that keeps a state across calls (a recurrent state for truncated BPTT) keeps its detached value.
+    /// </summary>
+    public Tensor Detach()
+    {
+        storage.Kept = true;
+        return new(this, offset, shape, strides);
+    }
+
+    /// <summary>The engine's own detached view, for values read inside an op (does not mark the storage kept).</summary>
+    internal Tensor NoGraph() => new(this, offset, shape, strides);
 
     /// <summary>The element at the given multi-index (negative indices count from the end).</summary>
     [IndexerName("Element")]
     public float this[params int[] index]
     {
         get => data[FlatIndex(index)];
-        set { data[FlatIndex(index)] = value; NoteInPlaceWrite(); }
+        set { data[FlatIndex(index)] = value; BumpVersion(); }
     }
 
     int FlatIndex(int[] index)
@@ -198,7 +206,7 @@ public sealed partial class Tensor
     /// <summary>The single value of a one-element tensor.</summary>
     public float Item()
     {
-        if (Size != 1) throw new InvalidOperationException($"Item: tensor of shape {ShapeUtil.Str(shape)} has {Size} elements, not 1.");
+        if (Numel != 1) throw new InvalidOperationException($"Item: tensor of shape {ShapeUtil.Str(shape)} has {Numel} elements, not 1.");
         return data[offset];
     }
 
@@ -208,12 +216,23 @@ public sealed partial class Tensor
         if (IsContiguous) return this;
         var o = new Tensor((int[])shape.Clone());
         CopyTo(o.data);
-        return Node.Record(o, "Contiguous", [this], g => [g]);
+        return Autograd.Record(o, "Contiguous", [this], g => [g]);
     }
 
-    /// <summary>A contiguous copy in long-lived storage (see <see cref="BufferPool.LongLived"/>), outside any graph:
-    /// for parameters, which live as long as their model.</summary>
-    internal Tensor LongLivedCopy() => CopyInto(BufferPool.LongLived(Size, zero: false));
+    /// <summary>
+    /// Moves a leaf that owns its whole array into long-lived storage (see <see cref="BufferPool.LongLived"/>), keeping
+    /// its values and identity: parameters and buffers live as long as their model. Other tensors are left as they are.
+    /// </summary>
+    internal void MoveToLongLived()
+    {
+        storage.Kept = true;
+        if (GradFn != null || offset != 0 || !IsContiguous || data.Length != Numel || Numel < BufferPool.MinPooledLength) return;
+        if (GC.GetGeneration(data) == GC.MaxGeneration) return;
+        var a = BufferPool.LongLived(Numel, zero: false);
+        data.AsSpan().CopyTo(a);
+        storage.MoveTo(a);
+        data = a;
+    }
 
     /// <summary>A contiguous tensor of this shape, outside any graph, whose storage is <paramref name="a"/> filled
     /// with a copy of this tensor's values.</summary>
@@ -233,7 +252,7 @@ public sealed partial class Tensor
     /// </summary>
     internal void ReserveGrad()
     {
-        if (Grad == null) reservedGrad ??= BufferPool.LongLived(Size, zero: false);
+        if (Grad == null) reservedGrad ??= BufferPool.LongLived(Numel, zero: false);
     }
 
     /// <summary>Makes the reserved storage, as a pending zero, this leaf's <see cref="Grad"/> (for ops that accumulate
@@ -251,7 +270,7 @@ public sealed partial class Tensor
     /// once, or else in a fresh array.</summary>
     internal Tensor NewLeafGrad(Tensor g)
     {
-        var a = reservedGrad is { } r && r.Length == g.Size ? r : GC.AllocateUninitializedArray<float>(g.Size);
+        var a = reservedGrad is { } r && r.Length == g.Numel ? r : GC.AllocateUninitializedArray<float>(g.Numel);
         reservedGrad = null;
         return g.CopyInto(a);
     }
@@ -261,13 +280,13 @@ public sealed partial class Tensor
     {
         var o = new Tensor((int[])shape.Clone());
         CopyTo(o.data);
-        return Node.Record(o, "Clone", [this], g => [g]);
+        return Autograd.Record(o, "Clone", [this], g => [g]);
     }
 
     /// <summary>The values in row-major order as a new array.</summary>
     public float[] ToArray()
     {
-        var r = new float[Size];
+        var r = new float[Numel];
         CopyTo(r);
         return r;
     }
@@ -275,7 +294,7 @@ public sealed partial class Tensor
     /// <summary>Copies the values, in row-major order, into <paramref name="dst"/>.</summary>
     internal void CopyTo(Span<float> dst)
     {
-        if (IsContiguous) { data.AsSpan(offset, Size).CopyTo(dst); return; }
+        if (IsContiguous) { data.AsSpan(offset, Numel).CopyTo(dst); return; }
         Strided.Copy(this, dst);
     }
 
@@ -286,15 +305,33 @@ public sealed partial class Tensor
         get
         {
             if (!IsContiguous) throw new InvalidOperationException("internal: Span requested on a non-contiguous tensor");
-            return data.AsSpan(offset, Size);
+            return data.AsSpan(offset, Numel);
         }
+    }
+
+    /// <summary>
+    /// The elements of a contiguous tensor as a writable span, for kernels written outside the library (a custom op
+    /// filling its output). Counts as an in-place write (bumps <see cref="Version"/>).
+    /// </summary>
+    public Span<float> AsSpan()
+    {
+        if (!IsContiguous) throw new InvalidOperationException($"AsSpan: a tensor of shape {ShapeUtil.Str(shape)} with strides {ShapeUtil.Str(strides)} is not contiguous; call Contiguous() first.");
+        BumpVersion();
+        return data.AsSpan(offset, Numel);
+    }
+
+    /// <summary>The elements of a contiguous tensor, read-only.</summary>
+    public ReadOnlySpan<float> AsReadOnlySpan()
+    {
+        if (!IsContiguous) throw new InvalidOperationException($"AsReadOnlySpan: a tensor of shape {ShapeUtil.Str(shape)} with strides {ShapeUtil.Str(strides)} is not contiguous; call Contiguous() first.");
+        return data.AsSpan(offset, Numel);
     }
 
     /// <summary>Writes the values of <paramref name="src"/> (same shape) into this tensor, in place, without tracking gradients.</summary>
     public void CopyFrom(Tensor src)
     {
         ShapeUtil.CheckSame("CopyFrom", shape, src.shape);
-        NoteInPlaceWrite();
+        BumpVersion();
         if (IsContiguous) src.CopyTo(Span);
         else
         {

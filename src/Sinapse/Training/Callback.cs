@@ -7,7 +7,8 @@ namespace Sinapse.Training;
 public sealed class TrainingContext
 {
     public required Module Model { get; init; }
-    public required Optimizer Optimizer { get; init; }
+    /// <summary>The task's optimizer, or null when it has several or none.</summary>
+    public required Optimizer? Optimizer { get; init; }
     public required History History { get; init; }
     public required int Epochs { get; init; }
     public required int BatchCount { get; init; }
@@ -79,8 +80,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 3,
         if (!restoreBest || bestWeights == null) return;
         using var _ = Autograd.NoGrad();
         int i = 0;
-        foreach (var p in ctx.Model.Parameters()) bestWeights[i++].CopyTo(p.Span);
-        Tensor.NoteInPlaceWrite();
+        foreach (var p in ctx.Model.Parameters()) bestWeights[i++].CopyTo(p.AsSpan());
     }
 }
 

@@ -3,10 +3,15 @@ using System.Text;
 
 namespace Sinapse.Training;
 
-/// <summary>Metrics of one epoch. Validation values are null without a validation set; accuracy is null for non-classification outputs.</summary>
-public sealed record EpochLogs(int Epoch, float Loss, float? Accuracy, float? ValLoss, float? ValAccuracy, float LearningRate, double Seconds)
+/// <summary>
+/// Metrics of one epoch. Validation values are null without a validation set; accuracy is null for non-classification
+/// outputs; the learning rate is NaN when the task has no single optimizer. <paramref name="Extra"/> holds the further
+/// metrics a custom step reports (validation ones prefixed "val_").
+/// </summary>
+public sealed record EpochLogs(int Epoch, float Loss, float? Accuracy, float? ValLoss, float? ValAccuracy, float LearningRate, double Seconds,
+    IReadOnlyDictionary<string, float>? Extra = null)
 {
-    /// <summary>A metric by its Keras name: loss, accuracy, val_loss, val_accuracy, lr.</summary>
+    /// <summary>A metric by its Keras name: loss, accuracy, val_loss, val_accuracy, lr, or one of <see cref="Extra"/>.</summary>
     public float? Get(string name) => name switch
     {
         "loss" => Loss,
@@ -14,7 +19,8 @@ public sealed record EpochLogs(int Epoch, float Loss, float? Accuracy, float? Va
         "val_loss" => ValLoss,
         "val_accuracy" => ValAccuracy,
         "lr" => LearningRate,
-        _ => throw new ArgumentException($"Unknown metric '{name}' (loss, accuracy, val_loss, val_accuracy, lr)."),
+        _ when Extra != null && Extra.TryGetValue(name, out var v) => v,
+        _ => throw new ArgumentException($"Unknown metric '{name}' (loss, accuracy, val_loss, val_accuracy, lr{(Extra != null ? ", " + string.Join(", ", Extra.Keys) : "")})."),
     };
 }
 

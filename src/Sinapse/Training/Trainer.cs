@@ -13,50 +13,54 @@ public readonly record struct Evaluation(float Loss, float? Accuracy, int Sample
 public static class Trainer
 {
     /// <summary>
-    /// Trains <paramref name="model"/> for <paramref name="epochs"/> epochs: per batch zero_grad → forward → loss →
-    /// backward → step; after each epoch evaluates on <paramref name="validation"/> (if given) and calls the
-    /// callbacks. A NaN or infinite loss throws <see cref="TrainingDivergedException"/> naming the epoch and batch.
-    /// Accuracy is reported when the model outputs (N, C) scores and the targets are class indices (N).
+    /// Trains <paramref name="model"/> for <paramref name="epochs"/> epochs with the supervised step
+    /// (<see cref="SupervisedTask"/>); see <see cref="Fit{TBatch}"/>.
     /// </summary>
-    public static History Fit(Module model, Loss loss, Optimizer optimizer, DataLoader train, DataLoader? validation = null,
+    public static History Fit(Module<Tensor, Tensor> model, Loss loss, Optimizer optimizer, DataLoader train, DataLoader? validation = null,
+        int epochs = 1, params Callback[] callbacks) =>
+        Fit(new SupervisedTask(model, loss, optimizer), train, validation, epochs, callbacks);
+
+    /// <summary>
+    /// Runs <paramref name="task"/>'s step on every batch of <paramref name="train"/> for <paramref name="epochs"/>
+    /// epochs; after each epoch runs its test step on <paramref name="validation"/> (if given, without gradients, in
+    /// evaluation mode) and calls the callbacks. A NaN or infinite loss throws <see cref="TrainingDivergedException"/>
+    /// naming the epoch and batch.
+    /// </summary>
+    public static History Fit<TBatch>(TrainingTask<TBatch> task, DataLoader<TBatch> train, DataLoader<TBatch>? validation = null,
         int epochs = 1, params Callback[] callbacks)
     {
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be at least 1.");
+        var model = task.Model;
         var history = new History();
-        var ctx = new TrainingContext { Model = model, Optimizer = optimizer, History = history, Epochs = epochs, BatchCount = train.BatchCount };
+        var ctx = new TrainingContext { Model = model, Optimizer = task.Optimizer, History = history, Epochs = epochs, BatchCount = train.BatchCount };
         foreach (var c in callbacks) c.OnTrainBegin(ctx);
         for (int epoch = 1; epoch <= epochs && !ctx.StopTraining; epoch++)
         {
             ctx.Epoch = epoch;
-            float lr = optimizer.LearningRate;
+            float lr = task.Optimizer?.LearningRate ?? float.NaN;
             foreach (var c in callbacks) c.OnEpochBegin(ctx);
             var sw = Stopwatch.StartNew();
             model.Train();
-            double lossSum = 0; long correct = 0, seen = 0; bool classifier = true;
+            var sums = new EpochSums();
             int batch = 0;
-            foreach (var (x, y) in train)
+            foreach (var b in train)
             {
                 batch++;
                 ctx.Batch = batch;
-                optimizer.ZeroGrad();
-                var output = model.Forward(x);
-                var l = loss.Forward(output, y);
-                float lv = l.Item();
-                if (!float.IsFinite(lv))
-                    throw new TrainingDivergedException($"Training diverged: the loss is {lv} at epoch {epoch}, batch {batch} of {train.BatchCount}. Try a smaller learning rate (now {optimizer.LearningRate}) or gradient clipping.");
-                l.Backward();
-                optimizer.Step();
-                int n = x.Shape[0];
-                lossSum += (double)lv * n; seen += n;
-                int? right = CountCorrect(output, y);
-                if (right is int r) correct += r; else classifier = false;
-                var bl = new BatchLogs(epoch, batch, lv, right is int rr ? rr / (float)n : null);
+                var r = task.TrainStep(b);
+                if (!float.IsFinite(r.Loss))
+                    throw new TrainingDivergedException($"Training diverged: the loss is {r.Loss} at epoch {epoch}, batch {batch} of {train.BatchCount}." +
+                        (task.Optimizer != null ? $" Try a smaller learning rate (now {task.Optimizer.LearningRate}) or gradient clipping." : " Try a smaller learning rate or gradient clipping."));
+                sums.Add(r);
+                var bl = new BatchLogs(epoch, batch, r.Loss, r.Correct is int k && r.Samples > 0 ? k / (float)r.Samples : null);
                 foreach (var c in callbacks) c.OnBatchEnd(ctx, bl);
             }
-            float trainLoss = (float)(lossSum / Math.Max(seen, 1));
-            float? trainAcc = classifier && seen > 0 ? correct / (float)seen : null;
-            Evaluation? val = validation != null ? Evaluate(model, loss, validation) : null;
-            var logs = new EpochLogs(epoch, trainLoss, trainAcc, val?.Loss, val?.Accuracy, lr, sw.Elapsed.TotalSeconds);
+            Evaluation? val = null;
+            IReadOnlyDictionary<string, float>? valMetrics = null;
+            if (validation != null) (val, valMetrics) = RunTest(task, validation);
+            var extra = sums.Metrics(null);
+            if (valMetrics != null) foreach (var (k, v) in valMetrics) extra["val_" + k] = v;
+            var logs = new EpochLogs(epoch, sums.MeanLoss, sums.Accuracy, val?.Loss, val?.Accuracy, lr, sw.Elapsed.TotalSeconds, extra.Count > 0 ? extra : null);
             history.Epochs.Add(logs);
             foreach (var c in callbacks) c.OnEpochEnd(ctx, logs);
         }
@@ -65,29 +69,38 @@ public static class Trainer
         return history;
     }
 
+    static (Evaluation, IReadOnlyDictionary<string, float>?) RunTest<TBatch>(TrainingTask<TBatch> task, DataLoader<TBatch> data)
+    {
+        var model = task.Model;
+        bool wasTraining = model.Training;
+        model.Eval();
+        var sums = new EpochSums();
+        using (Autograd.NoGrad())
+            foreach (var b in data)
+                sums.Add(task.TestStep(b) ?? throw new InvalidOperationException($"Fit: {task.GetType().Name} has no TestStep, so it cannot be validated; override TestStep or pass no validation data."));
+        model.Train(wasTraining);
+        var m = sums.Metrics(null);
+        return (new Evaluation(sums.MeanLoss, sums.Accuracy, sums.Samples), m.Count > 0 ? m : null);
+    }
+
     /// <summary>Mean loss and accuracy over a data set, in eval mode without gradients.</summary>
-    public static Evaluation Evaluate(Module model, Loss loss, DataLoader data)
+    public static Evaluation Evaluate(Module<Tensor, Tensor> model, Loss loss, DataLoader data)
     {
         bool wasTraining = model.Training;
         model.Eval();
-        double lossSum = 0; long correct = 0, seen = 0; bool classifier = true;
+        var sums = new EpochSums();
         using (Autograd.NoGrad())
-        {
             foreach (var (x, y) in data)
             {
-                var output = model.Forward(x);
-                int n = x.Shape[0];
-                lossSum += (double)loss.Forward(output, y).Item() * n;
-                seen += n;
-                if (CountCorrect(output, y) is int r) correct += r; else classifier = false;
+                var output = model.Call(x);
+                sums.Add(new StepResult(loss.Call(output, y).Item(), x.Shape[0], CountCorrect(output, y)));
             }
-        }
         model.Train(wasTraining);
-        return new Evaluation((float)(lossSum / Math.Max(seen, 1)), classifier && seen > 0 ? correct / (float)seen : null, (int)seen);
+        return new Evaluation(sums.MeanLoss, sums.Accuracy, sums.Samples);
     }
 
     /// <summary>Predicted class (argmax) for every sample of a data set, with the true labels.</summary>
-    public static (int[] Predicted, int[] Actual) Predict(Module model, DataLoader data)
+    public static (int[] Predicted, int[] Actual) Predict(Module<Tensor, Tensor> model, DataLoader data)
     {
         bool wasTraining = model.Training;
         model.Eval();
@@ -95,7 +108,7 @@ public static class Trainer
         using (Autograd.NoGrad())
             foreach (var (x, y) in data)
             {
-                pred.AddRange(model.Forward(x).ArgMax(1).ToArray().Select(v => (int)v));
+                pred.AddRange(model.Call(x).ArgMax(1).ToArray().Select(v => (int)v));
                 actual.AddRange(y.ToArray().Select(v => (int)v));
             }
         model.Train(wasTraining);
@@ -103,11 +116,11 @@ public static class Trainer
     }
 
     /// <summary>Correct predictions when output is (N, C) with C &gt; 1 and target (N) class indices; else null.</summary>
-    static int? CountCorrect(Tensor output, Tensor target)
+    public static int? CountCorrect(Tensor output, Tensor target)
     {
         if (output.Rank != 2 || output.Shape[1] < 2 || target.Rank != 1 || target.Shape[0] != output.Shape[0]) return null;
-        var o = output.Detach().Contiguous().Span;
-        var t = target.Detach().Contiguous().Span;
+        var o = output.NoGraph().Contiguous().AsReadOnlySpan();
+        var t = target.NoGraph().Contiguous().AsReadOnlySpan();
         int c = output.Shape[1], right = 0;
         for (int i = 0; i < t.Length; i++)
         {
@@ -117,5 +130,28 @@ public static class Trainer
             if (best == (int)t[i]) right++;
         }
         return right;
+    }
+
+    /// <summary>Sample-weighted sums of step results over an epoch.</summary>
+    sealed class EpochSums
+    {
+        double loss; long correct; bool classifier = true;
+        readonly Dictionary<string, double> metrics = new();
+        public int Samples { get; private set; }
+
+        public void Add(StepResult r)
+        {
+            loss += (double)r.Loss * r.Samples;
+            Samples += r.Samples;
+            if (r.Correct is int k) correct += k; else classifier = false;
+            if (r.Metrics != null)
+                foreach (var (name, v) in r.Metrics) metrics[name] = metrics.GetValueOrDefault(name) + (double)v * r.Samples;
+        }
+
+        public float MeanLoss => (float)(loss / Math.Max(Samples, 1));
+        public float? Accuracy => classifier && Samples > 0 ? correct / (float)Samples : null;
+
+        public Dictionary<string, float> Metrics(string? prefix) =>
+            metrics.ToDictionary(m => (prefix ?? "") + m.Key, m => (float)(m.Value / Math.Max(Samples, 1)));
     }
 }

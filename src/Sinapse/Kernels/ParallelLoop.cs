@@ -2,10 +2,10 @@ namespace Sinapse.Kernels;
 
 /// <summary>
 /// Splits work across cores on the <see cref="WorkerPool"/>. The split depends only on the problem size and
-/// <see cref="Sinapse.Threading.Threads"/>, never on timing, so results are bit-identical from run to run; when the
+/// <see cref="Sinapse.Settings.Threads"/>, never on timing, so results are bit-identical from run to run; when the
 /// team is busy the same chunks run one after another on the caller.
 /// </summary>
-internal static class Par
+internal static class ParallelLoop
 {
     /// <summary>
     /// Below this many elements per chunk an element-wise op runs on the calling thread. Measured on the 2-core VM:
@@ -18,7 +18,7 @@ internal static class Par
     /// <summary>Runs body(start, end) over [0, n) in up to Threads contiguous chunks, each a multiple of <paramref name="align"/>.</summary>
     public static void For(int n, int minPerChunk, Action<int, int> body, int align = 16)
     {
-        int threads = Threading.Threads;
+        int threads = Settings.Threads;
         int chunks = Math.Min(threads, Math.Max(1, n / Math.Max(minPerChunk, 1)));
         if (chunks <= 1) { body(0, n); return; }
         int per = (n + chunks - 1) / chunks;

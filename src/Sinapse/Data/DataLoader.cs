@@ -1,0 +1,41 @@
+namespace Sinapse.Data;
+
+/// <summary>
+/// Iterates a dataset in mini-batches, optionally shuffled each epoch with a seeded generator (the same seed gives
+/// the same batches), optionally dropping a last incomplete batch.
+/// </summary>
+public class DataLoader<TBatch> : IEnumerable<TBatch>
+{
+    readonly Generator? gen;
+    public Dataset<TBatch> Dataset { get; }
+    public int BatchSize { get; }
+    public bool Shuffle { get; }
+    public bool DropLast { get; }
+
+    public DataLoader(Dataset<TBatch> dataset, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "DataLoader: batch size must be positive.");
+        Dataset = dataset; BatchSize = batchSize; Shuffle = shuffle; DropLast = dropLast;
+        if (shuffle) gen = new Generator(seed);
+    }
+
+    /// <summary>Number of batches per epoch.</summary>
+    public int BatchCount => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+
+    public IEnumerator<TBatch> GetEnumerator()
+    {
+        int n = Dataset.Count;
+        int[] order = gen != null ? gen.Permutation(n) : Enumerable.Range(0, n).ToArray();
+        for (int b = 0; b < BatchCount; b++)
+        {
+            int s = b * BatchSize, e = Math.Min(n, s + BatchSize);
+            yield return Dataset.GetBatch(order.AsSpan(s, e - s));
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>A loader of (input, target) batches, the supervised case.</summary>
+public sealed class DataLoader(Dataset<(Tensor Input, Tensor Target)> dataset, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false)
+    : DataLoader<(Tensor Input, Tensor Target)>(dataset, batchSize, shuffle, seed, dropLast);

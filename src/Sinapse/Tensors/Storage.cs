@@ -1,0 +1,64 @@
+namespace Sinapse;
+
+/// <summary>
+/// What a tensor and all its views share: the array, a version counter bumped by every in-place write, and the
+/// claim on the array when it came from <see cref="BufferPool"/>.
+/// </summary>
+/// <remarks>
+/// The version is shared because a write through any view changes what every view reads; a cache derived from a
+/// tensor's values (a packed weight) remembers the version it was made at and is rebuilt when it differs.
+/// </remarks>
+internal sealed class Storage
+{
+    /// <summary>The array (set once when the storage is made, unless <see cref="MoveTo"/> replaces it).</summary>
+    public float[] Array = null!;
+
+    /// <summary>Bumped by every in-place write into <see cref="Array"/>.</summary>
+    public int Version;
+
+    /// <summary>
+    /// Set when the array may be read beyond what the engine can see: it was returned from a top-level module call,
+    /// detached by the user, or registered as a parameter or buffer. A kept array never goes back to the pool.
+    /// </summary>
+    public bool Kept;
+
+    /// <summary>True while the array is lent from the pool (and not yet given back).</summary>
+    bool pooled;
+
+    /// <summary>Storage for a user's array: never pooled.</summary>
+    public Storage(float[] array) => Array = array;
+
+    Storage() { }
+
+    /// <summary>
+    /// A storage whose array of <paramref name="length"/> floats is rented after this object is made, so that the
+    /// array is the last allocation of a new tensor (a gen-0 collection started by the small allocations then never
+    /// finds a fresh, still unwritten array alive and copies it into gen 1).
+    /// </summary>
+    public static Storage Rent(int length, bool zero)
+    {
+        var s = new Storage();
+        s.Array = BufferPool.Rent(length, zero, s);
+        return s;
+    }
+
+    /// <summary>Called by the pool when it lends the array to the engine (a call's arena or a backward pass).</summary>
+    public void MarkPooled() => pooled = true;
+
+    /// <summary>Gives a pooled array back unless it is kept; the caller guarantees nothing else will read it.</summary>
+    public void Release()
+    {
+        if (!pooled || Kept) return;
+        pooled = false;
+        BufferPool.Return(Array);
+    }
+
+    /// <summary>Replaces the array by <paramref name="array"/> holding the same values (used to move parameters to long-lived storage).</summary>
+    public void MoveTo(float[] array)
+    {
+        Array = array;
+        pooled = false;
+        Kept = true;
+        Version++;
+    }
+}

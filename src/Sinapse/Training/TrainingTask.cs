@@ -1,0 +1,66 @@
+using Sinapse.Layers;
+using Sinapse.Losses;
+using Sinapse.Optimizers;
+
+namespace Sinapse.Training;
+
+/// <summary>
+/// What one step reports: its mean loss, the samples it saw, how many it classified correctly (when it classifies),
+/// and any further metrics (a GAN's two losses, an agent's return), which <see cref="Trainer.Fit{TBatch}"/> averages
+/// over the epoch by samples.
+/// </summary>
+public readonly record struct StepResult(float Loss, int Samples, int? Correct = null, IReadOnlyDictionary<string, float>? Metrics = null);
+
+/// <summary>
+/// The step <see cref="Trainer.Fit{TBatch}"/> runs on each batch (Keras's <c>train_step</c> and <c>test_step</c>).
+/// Override <see cref="TrainStep"/> to train anything — an autoencoder, a GAN with two optimizers, an agent — and keep
+/// Fit's callbacks, progress reporting, History and NaN detection.
+/// </summary>
+public abstract class TrainingTask<TBatch>
+{
+    /// <summary>The model trained: put in training mode for each epoch and evaluation mode for validation; what callbacks save or restore.</summary>
+    public abstract Module Model { get; }
+
+    /// <summary>The optimizer whose learning rate the logs report and schedulers change; null when there are several or none.</summary>
+    public virtual Optimizer? Optimizer => null;
+
+    /// <summary>One training step on <paramref name="batch"/>: forward, loss, backward, update.</summary>
+    public abstract StepResult TrainStep(TBatch batch);
+
+    /// <summary>One validation step (no gradients are recorded around it); by default not supported (null).</summary>
+    public virtual StepResult? TestStep(TBatch batch) => null;
+}
+
+/// <summary>
+/// Supervised learning on (input, target) batches: zero_grad → forward → loss → backward → step. Accuracy is counted
+/// when the model outputs (N, C) scores and the targets are class indices (N).
+/// </summary>
+public class SupervisedTask(Module<Tensor, Tensor> model, Loss loss, Optimizer optimizer) : TrainingTask<(Tensor Input, Tensor Target)>
+{
+    public override Module Model => Net;
+    public Module<Tensor, Tensor> Net { get; } = model;
+    public Loss Loss { get; } = loss;
+    public override Optimizer Optimizer { get; } = optimizer;
+
+    public override StepResult TrainStep((Tensor Input, Tensor Target) batch)
+    {
+        var (x, y) = batch;
+        Optimizer.ZeroGrad();
+        var output = Net.Call(x);
+        var l = Loss.Call(output, y);
+        float lv = l.Item();
+        if (float.IsFinite(lv))
+        {
+            l.Backward();
+            Optimizer.Step();
+        }
+        return new StepResult(lv, x.Shape[0], Trainer.CountCorrect(output, y));
+    }
+
+    public override StepResult? TestStep((Tensor Input, Tensor Target) batch)
+    {
+        var (x, y) = batch;
+        var output = Net.Call(x);
+        return new StepResult(Loss.Call(output, y).Item(), x.Shape[0], Trainer.CountCorrect(output, y));
+    }
+}
