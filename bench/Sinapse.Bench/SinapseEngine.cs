@@ -9,6 +9,9 @@ public sealed class SinapseEngine : IEngine
 {
     public void SetThreads(int n) => Settings.Threads = n;
 
+    /// <summary>As the CLI does: a young collection every 64 backward passes keeps the resident set flat (MEM, BENCHMARKS.md).</summary>
+    static SinapseEngine() => Settings.YoungCollectionInterval = int.TryParse(Environment.GetEnvironmentVariable("SINAPSE_YOUNG_GC"), out var n) ? n : 64;
+
     static Sequential Mlp(Generator g) =>
         new(new Linear(784, 512, gen: g), new ReLU(), new Linear(512, 256, gen: g), new ReLU(), new Linear(256, 10, gen: g));
 

@@ -40,7 +40,7 @@ public static class SinapseTta
     }
 
     /// <summary>Share of test images whose highest logit is the label (not timed).</summary>
-    static double Accuracy(Module model, TensorDataset test)
+    static double Accuracy(Module<Tensor, Tensor> model, TensorDataset test)
     {
         model.Eval();
         int correct = 0;

@@ -60,7 +60,11 @@ public static class Autograd
         foreach (var t in order) if (t.GradFn == null && t.Grad != null) t.Grad.storage.Kept = true;
         foreach (var s in rented) s.Release();
         ReleaseGraph(order);
+        int every = Settings.YoungCollectionInterval;
+        if (every > 0 && ++backwardCount % every == 0) GC.Collect(0, GCCollectionMode.Forced, blocking: true);
     }
+
+    [ThreadStatic] static int backwardCount;
 
     /// <summary>
     /// Gives back what the forward pass left only to the graph: the pooled arrays of the module calls it went through

@@ -108,6 +108,9 @@ internal static class BufferPool
         }
     }
 
+    /// <summary>A lent array that its tensors keep: it leaves the books and is the GC's to reclaim.</summary>
+    public static void Forget(float[] a) => Interlocked.Add(ref lentFloats, -a.Length);
+
     /// <summary>Starts recording the storages rented on this thread; returns the previous recorder to restore.</summary>
     public static List<Storage>? BeginTracking(List<Storage> list)
     {

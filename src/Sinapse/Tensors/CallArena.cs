@@ -63,7 +63,7 @@ internal sealed class CallArena
         depth--;
         var a = current!;
         current = null;
-        if (!failed && !Keep(output)) a.keepAll = true;
+        if (!failed && !a.Keep(output)) a.keepAll = true;
         if (failed || a.nodes == 0)
         {
             a.ReleaseStorages();
@@ -75,22 +75,45 @@ internal sealed class CallArena
     }
 
     /// <summary>Marks every tensor in <paramref name="o"/> kept; false when <paramref name="o"/> is of a type the engine cannot look into.</summary>
-    static bool Keep(object? o)
+    bool Keep(object? o)
     {
         switch (o)
         {
             case null: return true;
-            case Tensor t: t.storage.Kept = true; return true;
+            case Tensor t: Keep(t); return true;
             case ITuple tuple:
                 bool all = true;
                 for (int i = 0; i < tuple.Length; i++) all &= Keep(tuple[i]);
                 return all;
             case IEnumerable<Tensor> many:
-                foreach (var t in many) t.storage.Kept = true;
+                foreach (var t in many) Keep(t);
                 return true;
             case ValueType: return true; // numbers, flags: no tensor inside
             default: return false;
         }
+    }
+
+    /// <summary>
+    /// A tensor the call returns leaves the pool: its values move to a young array that the GC reclaims when the
+    /// caller drops it (a pooled array is long-lived, and one kept by the caller each step would pile up where only
+    /// full collections reach). The pooled array stays with the arena for the graph, whose nodes may read it through
+    /// other views, and goes back with the arena's other arrays.
+    /// </summary>
+    void Keep(Tensor t)
+    {
+        var s = t.storage;
+        if (!s.Kept)
+        {
+            s.Kept = true;
+            if (s.IsPooled && storages.Contains(s))
+            {
+                var fresh = GC.AllocateUninitializedArray<float>(s.Array.Length);
+                s.Array.AsSpan().CopyTo(fresh);
+                storages.Add(Storage.Leftover(s.Array));
+                s.Unpool(fresh);
+            }
+        }
+        t.data = s.Array;
     }
 
     Loan? loan;

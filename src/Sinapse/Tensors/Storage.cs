@@ -45,12 +45,29 @@ internal sealed class Storage
     /// <summary>Called by the pool when it lends the array to the engine (a call's arena or a backward pass).</summary>
     public void MarkPooled() => pooled = true;
 
-    /// <summary>Gives a pooled array back unless it is kept; the caller guarantees nothing else will read it.</summary>
+    /// <summary>True while the array is lent from the pool.</summary>
+    public bool IsPooled => pooled;
+
+    /// <summary>
+    /// Gives a pooled array back; the caller guarantees nothing else will read it. A kept array stays with its tensors
+    /// and leaves the pool's books (the GC reclaims it with them).
+    /// </summary>
     public void Release()
     {
-        if (!pooled || Kept) return;
+        if (!pooled) return;
         pooled = false;
-        BufferPool.Return(Array);
+        if (Kept) BufferPool.Forget(Array);
+        else BufferPool.Return(Array);
+    }
+
+    /// <summary>A pooled array that no tensor's storage owns any more, to be given back with an arena.</summary>
+    public static Storage Leftover(float[] array) => new() { Array = array, pooled = true };
+
+    /// <summary>Takes <paramref name="array"/> (a young copy of the values) as the array; the pooled one is the caller's to give back.</summary>
+    public void Unpool(float[] array)
+    {
+        Array = array;
+        pooled = false;
     }
 
     /// <summary>Replaces the array by <paramref name="array"/> holding the same values (used to move parameters to long-lived storage).</summary>
