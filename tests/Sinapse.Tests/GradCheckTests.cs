@@ -11,6 +11,7 @@ public class GradCheckTests
         "Softmax", "LogSoftmax", "LogSumExp", "Sum", "SumAxis", "Mean", "MeanAxes", "Max", "MaxAxis", "Min", "Var", "Std",
         "Reshape", "Permute", "Transpose", "Slice", "SliceStep", "Select", "Squeeze", "Unsqueeze", "Expand", "Flatten",
         "Contiguous", "Clone", "IndexSelect", "Gather", "Split",
+        "Softplus", "SoftplusSteep", "Silu", "Mish", "Softsign", "Hardtanh", "Relu6", "Prelu",
     };
 
     static Tensor Unary(string op, Tensor x) => op switch
@@ -56,6 +57,14 @@ public class GradCheckTests
         "IndexSelect" => x.IndexSelect(1, [3, 0, 3]),
         "Gather" => x.Gather(1, Tensor.FromArray([0f, 3, 1, 1, 2, 0], 3, 2)),
         "Split" => x.Split(3, 1)[1] * 2f,
+        "Softplus" => x.Softplus(),
+        "SoftplusSteep" => (x * 3f).Softplus(beta: 2f, threshold: 3f), // both sides of the threshold
+        "Silu" => x.Silu(),
+        "Mish" => x.Mish(),
+        "Softsign" => x.Softsign(),
+        "Hardtanh" => x.Hardtanh(-0.5f, 0.5f),
+        "Relu6" => (x * 8f).Relu6(),
+        "Prelu" => x.Prelu(Tensor.Full([1], 0.3f)),
         _ => throw new ArgumentException(op),
     };
 
@@ -65,7 +74,7 @@ public class GradCheckTests
         // (3, 4) inputs; positive for Log/Sqrt; distinct values away from kinks (0 for ReLU/Abs, ties for Max).
         bool positive = op is "Log" or "Sqrt";
         var x = Param([3, 4], seed: 3, lo: positive ? 0.5f : -1f, hi: positive ? 2f : 1f);
-        if (op is "Relu" or "Abs" or "LeakyRelu" or "Elu" or "Step" or "Clamp")
+        if (op is "Relu" or "Abs" or "LeakyRelu" or "Elu" or "Step" or "Clamp" or "Hardtanh" or "Relu6" or "Prelu" or "SoftplusSteep")
         {
             var v = x.ToArray().Select(a => MathF.Abs(a) < 0.1f ? a + 0.3f : a).Select(a => MathF.Abs(MathF.Abs(a) - 0.5f) < 0.05f ? a * 1.2f : a).ToArray();
             x = Tensor.FromArray(v, 3, 4).RequireGrad();
@@ -118,6 +127,37 @@ public class GradCheckTests
             default: throw new ArgumentException(op);
         }
         Passes(GradCheck.Check(f, [a, b]));
+    }
+
+    [Fact]
+    public void Prelu_PerChannel_GradientsOfInputAndSlopes()
+    {
+        // (N, C, H, W) = (2, 3, 2, 2), one slope per channel; values away from the kink at 0.
+        var v = Tensor.Uniform([2, 3, 2, 2], -1f, 1f, new Generator(5)).ToArray().Select(a => MathF.Abs(a) < 0.1f ? a + 0.3f : a).ToArray();
+        var x = Tensor.FromArray(v, 2, 3, 2, 2).RequireGrad();
+        var w = Tensor.FromArray([0.1f, 0.25f, -0.2f]).RequireGrad();
+        Passes(GradCheck.Check(t => t[0].Prelu(t[1]), [x, w]));
+        var shared = Tensor.FromArray([0.2f]).RequireGrad();
+        Passes(GradCheck.Check(t => t[0].Prelu(t[1]), [x, shared]));
+        var e = Assert.Throws<ArgumentException>(() => x.Prelu(Tensor.Ones(4)));
+        Assert.Contains("PReLU", e.Message); Assert.Contains("(2, 3, 2, 2)", e.Message);
+    }
+
+    [Fact]
+    public void ActivationValues_MatchTheirDefinitions()
+    {
+        var x = Tensor.FromArray([-3f, -0.5f, 0.5f, 2f, 30f]);
+        float[] Exact(Func<double, double> f) => x.ToArray().Select(a => (float)f(a)).ToArray();
+        static double Sig(double a) => 1 / (1 + Math.Exp(-a));
+        Close(Exact(a => Math.Log(1 + Math.Exp(a))), x.Softplus().ToArray(), 1e-6f);
+        Close(Exact(a => a * Sig(a)), x.Silu().ToArray(), 1e-6f);
+        Close(Exact(a => a * Math.Tanh(Math.Log(1 + Math.Exp(a)))), x.Mish().ToArray(), 1e-6f);
+        Close(Exact(a => a / (1 + Math.Abs(a))), x.Softsign().ToArray(), 1e-6f);
+        Assert.Equal([-1f, -0.5f, 0.5f, 1f, 1f], x.Hardtanh().ToArray());
+        Assert.Equal([0f, 0f, 0.5f, 2f, 6f], x.Relu6().ToArray());
+        Assert.Equal([-0.75f, -0.125f, 0.5f, 2f, 30f], x.Prelu(Tensor.Full([1], 0.25f)).ToArray());
+        // Softplus with β: (1/β)·log(1 + e^(βx)), and x itself beyond the threshold (βx > 20 here for x = 30).
+        Close(Exact(a => 2 * a > 20 ? a : Math.Log(1 + Math.Exp(2 * a)) / 2), x.Softplus(beta: 2f).ToArray(), 1e-6f);
     }
 
     [Fact]
