@@ -172,10 +172,10 @@ public abstract class Module<TIn, TOut> : Module
     /// </summary>
     public TOut Call(TIn input)
     {
-        if (!CallArena.Enter())
+        if (!ModuleCall.Enter())
         {
             try { return Forward(input); }
-            finally { CallArena.ExitNested(); }
+            finally { ModuleCall.ExitNested(); }
         }
         TOut output = default!;
         bool failed = true;
@@ -185,7 +185,7 @@ public abstract class Module<TIn, TOut> : Module
             failed = false;
             return output;
         }
-        finally { CallArena.ExitTop(output, failed); }
+        finally { ModuleCall.ExitTop(output, failed); }
     }
 }
 
@@ -198,10 +198,10 @@ public abstract class Module<TIn1, TIn2, TOut> : Module
     /// <summary>Runs <see cref="Forward"/> as a module call; see <see cref="Module{TIn, TOut}.Call"/>.</summary>
     public TOut Call(TIn1 input1, TIn2 input2)
     {
-        if (!CallArena.Enter())
+        if (!ModuleCall.Enter())
         {
             try { return Forward(input1, input2); }
-            finally { CallArena.ExitNested(); }
+            finally { ModuleCall.ExitNested(); }
         }
         TOut output = default!;
         bool failed = true;
@@ -211,6 +211,6 @@ public abstract class Module<TIn1, TIn2, TOut> : Module
             failed = false;
             return output;
         }
-        finally { CallArena.ExitTop(output, failed); }
+        finally { ModuleCall.ExitTop(output, failed); }
     }
 }
