@@ -56,9 +56,3 @@ internal sealed class XorCommand : Command<XorCommand.Settings>
         return (mlp, pred.Zip(ya).Count(z => z.First == z.Second) / 4f, steps);
     }
 }
-
-/// <summary>Test access to the XOR demo's training routine.</summary>
-public static class XorCommandAccess
-{
-    public static (Sinapse.Layers.Sequential Model, float Accuracy, int Steps) TrainMlp(Tensor x, Tensor y, ulong seed = 1) => XorCommand.TrainMlp(x, y, seed);
-}

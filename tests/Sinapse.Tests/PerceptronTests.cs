@@ -36,7 +36,7 @@ public class PerceptronTests
     [Fact]
     public void TwoLayerMlp_LearnsXorByBackpropagation()
     {
-        var (_, acc, _) = Sinapse.Cli.XorCommandAccess.TrainMlp(X, Tensor.FromArray([0f, 1, 1, 0]));
+        var (_, acc, _) = Sinapse.Cli.XorCommand.TrainMlp(X, Tensor.FromArray([0f, 1, 1, 0]));
         Assert.Equal(1f, acc);
     }
 }

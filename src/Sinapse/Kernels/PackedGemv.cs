@@ -32,11 +32,17 @@ internal sealed class PackedWeights
     }
 
     /// <summary>
-    /// Whether products with <paramref name="weight"/> go through a packed copy: wherever the vector kernels run. Small
-    /// weights too, although dot products on W would be as fast for them: the packed kernel sums in the GEMM's order,
-    /// which keeps a prepared model's output equal to the plain model's, bit for bit.
+    /// Smaller weights are not worth a second copy: below 2¹⁶ weights (256 KiB, half of a typical L2) the dot
+    /// products on W are already served from cache.
     /// </summary>
-    public static bool Applies(Tensor weight) => Gemm.Simd;
+    public const int MinWeights = 1 << 16;
+
+    /// <summary>
+    /// Whether products with <paramref name="weight"/> go through a packed copy. For such a weight a single sample is
+    /// summed in the GEMM's order by the plain model too (<see cref="Tensor.Linear(Tensor, Tensor, Tensor?)"/>), and a
+    /// smaller one by the same dot products in both, so a prepared model equals the plain one bit for bit.
+    /// </summary>
+    public static bool Applies(Tensor weight) => Gemm.Simd && (long)weight.shape[0] * weight.shape[1] >= MinWeights;
 
     /// <summary>The packed copy of <paramref name="weight"/>, rebuilt if the weight changed since it was made.</summary>
     public float[] For(Tensor weight)

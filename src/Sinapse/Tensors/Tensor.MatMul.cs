@@ -54,8 +54,8 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Fused affine map y = x·Wᵀ + b, the Linear layer's op. Shape: x (…, in), W (out, in), b (out) → (…, out).
-    /// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ dy over rows. A sample gets the same output, bit for bit, alone as in a
-    /// batch (every row is summed in the same order).
+    /// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ dy over rows. With a large weight (see
+    /// <see cref="PackedWeights.Applies"/>) a sample gets the same output, bit for bit, alone as in a batch.
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => Linear(x, weight, bias, relu: false);
 
@@ -97,7 +97,8 @@ public sealed partial class Tensor
             // Without a graph, a layer's weight is packed for the GEMM once and reused until it changes.
             bool prepack = rows > 1 && inference != null && !record && PackedWeights.Applies(weight);
             Gemm.Multiply(rows, outF, inF, new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]), Gemm.WeightAsB(weight),
-                o.data, 0, outF, accumulate: bias != null, relu: relu, prepackedB: prepack ? inference!.ForGemm(weight) : null, rowsAlike: true);
+                o.data, 0, outF, accumulate: bias != null, relu: relu, prepackedB: prepack ? inference!.ForGemm(weight) : null,
+                rowsAlike: PackedWeights.Applies(weight));
         }
         // x is 2-D (rows, in) or was reshaped to it, so the output's own shape is (rows, out) unless x had more axes.
         var result = x.Rank == 2 ? o : new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
