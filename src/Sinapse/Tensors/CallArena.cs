@@ -154,13 +154,13 @@ internal sealed class CallArena
     sealed class Loan
     {
         GCHandle owner;
-        Storage[]? storages;
+        List<Storage>? storages;
         bool keepAll;
         int slot;
 
         public Loan(CallArena arena)
         {
-            storages = arena.storages.ToArray();
+            storages = arena.storages; // the same list: an arena with a graph is never reused, so nothing else changes it
             keepAll = arena.keepAll;
             owner = GCHandle.Alloc(arena, GCHandleType.Weak);
             lock (outstanding) { slot = outstanding.Count; outstanding.Add(this); }
