@@ -99,6 +99,10 @@ public class TrainingTaskTests
         Assert.NotNull(history.Epochs[^1].Extra);
         Assert.True(history.Epochs[^1].Get("d_loss") > 0 && history.Epochs[^1].Get("g_loss") > 0);
         Assert.True(float.IsNaN(history.Epochs[0].LearningRate)); // two optimizers: no single learning rate
+        var csv = history.ToCsv().Split('\n');
+        Assert.Equal("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds,d_loss,g_loss", csv[0]);
+        var last = csv[40].Split(',');
+        Assert.Equal(history.Epochs[^1].Get("g_loss")!.Value, float.Parse(last[^1], System.Globalization.CultureInfo.InvariantCulture));
         float after = MeanFake();
         Assert.True(Math.Abs(after - 2f) < Math.Abs(before - 2f) * 0.5f, $"mean of generated samples {before} → {after} (data mean 2)");
     }

@@ -32,15 +32,25 @@ public sealed class History
     public IReadOnlyList<float> Loss => Epochs.Select(e => e.Loss).ToList();
     public IReadOnlyList<float?> ValLoss => Epochs.Select(e => e.ValLoss).ToList();
 
-    /// <summary>One row per epoch: epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds (empty where unavailable).</summary>
+    /// <summary>One row per epoch: epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds, then any further metrics (empty where unavailable).</summary>
     public string ToCsv()
     {
         static string F(float? v) => v is float f ? f.ToString("R", CultureInfo.InvariantCulture) : "";
-        var sb = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n");
+        // Further metrics (a GAN's two losses, an agent's return) follow the standard columns, in first-seen order.
+        var extra = new List<string>();
         foreach (var e in Epochs)
+            if (e.Extra != null) foreach (var k in e.Extra.Keys) if (!extra.Contains(k)) extra.Add(k);
+        var sb = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds");
+        foreach (var k in extra) sb.Append(',').Append(k);
+        sb.Append('\n');
+        foreach (var e in Epochs)
+        {
             sb.Append(e.Epoch).Append(',').Append(F(e.Loss)).Append(',').Append(F(e.Accuracy)).Append(',')
               .Append(F(e.ValLoss)).Append(',').Append(F(e.ValAccuracy)).Append(',').Append(F(e.LearningRate)).Append(',')
-              .Append(e.Seconds.ToString("F3", CultureInfo.InvariantCulture)).Append('\n');
+              .Append(e.Seconds.ToString("F3", CultureInfo.InvariantCulture));
+            foreach (var k in extra) sb.Append(',').Append(F(e.Extra != null && e.Extra.TryGetValue(k, out var v) ? v : null));
+            sb.Append('\n');
+        }
         return sb.ToString();
     }
 }
