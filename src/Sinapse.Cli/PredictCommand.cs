@@ -42,9 +42,7 @@ internal sealed class PredictCommand : Command<PredictCommand.Settings>
     /// </summary>
     internal static Tensor LoadDigit(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Image '{path}' not found.", path);
-        using var bmp = SKBitmap.Decode(path)
-            ?? throw new InvalidDataException($"Image '{path}' could not be decoded; expected a PNG or JPEG file.");
+        using var bmp = ImageFile.Decode(path);
         using var gray = new SKBitmap(new SKImageInfo(28, 28, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(gray))
         {

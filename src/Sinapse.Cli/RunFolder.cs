@@ -15,10 +15,7 @@ internal static class RunFolder
     public static (Sequential Model, ModelSpec Spec) LoadModel(string dir)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Run folder '{dir}' not found; pass the --out folder of 'sinapse train'.");
-        var spec = ModelSpec.Load(Path.Combine(dir, ModelJson));
-        var model = spec.Build(new Generator(0));
-        var weights = Path.Combine(dir, Weights);
-        model.Load(weights);
+        var (model, spec) = ModelSpec.LoadModel(Path.Combine(dir, ModelJson), Path.Combine(dir, Weights));
         model.Eval();
         return (model, spec);
     }

@@ -95,7 +95,7 @@ public class DataTests
         var e = Assert.Throws<InvalidDataException>(() => Csv.Read(p));
         Assert.Contains("line 3", e.Message); Assert.Contains("'x'", e.Message);
         File.WriteAllText(p, "a,b\n1,2\n3\n");
-        Assert.Contains("fields", Assert.Throws<InvalidDataException>(() => Csv.Read(p)).Message);
+        Assert.Contains("1 cells, expected 2", Assert.Throws<InvalidDataException>(() => Csv.Read(p)).Message);
     }
 
     static string MnistDir() => Mnist.FindDefaultDirectory() ?? throw new InvalidOperationException("data/mnist not found from the test directory");

@@ -74,9 +74,9 @@ public class SafetensorsTests
         var json = Temp("json.safetensors"); var j = (byte[])good.Clone(); j[8] = (byte)'!'; File.WriteAllBytes(json, j);
         Assert.Contains("JSON", Assert.Throws<InvalidDataException>(() => Safetensors.Load(json)).Message);
 
-        var dtype = Temp("dtype.safetensors"); var hdr = "{\"w\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}";
+        var dtype = Temp("dtype.safetensors"); var hdr = "{\"w\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}";
         File.WriteAllBytes(dtype, BitConverter.GetBytes((ulong)hdr.Length).Concat(Encoding.UTF8.GetBytes(hdr)).Concat(new byte[8]).ToArray());
-        Assert.Contains("F64", Assert.Throws<InvalidDataException>(() => Safetensors.Load(dtype)).Message);
+        Assert.Contains("C64", Assert.Throws<InvalidDataException>(() => Safetensors.Load(dtype)).Message);
 
         var offs = Temp("offs.safetensors"); hdr = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1000000000],\"data_offsets\":[0,4000000000]}}";
         File.WriteAllBytes(offs, BitConverter.GetBytes((ulong)hdr.Length).Concat(Encoding.UTF8.GetBytes(hdr)).Concat(new byte[8]).ToArray());

@@ -6,36 +6,63 @@ namespace Sinapse.Data;
 public static class Csv
 {
     /// <summary>
-    /// Reads a comma-separated file of numbers into a (rows, columns) tensor. Skips the first line when
-    /// <paramref name="hasHeader"/>. Errors name the file, the line and the offending field.
+    /// Reads a file of numbers separated by <paramref name="separator"/> into a (rows, columns) tensor. With
+    /// <paramref name="hasHeader"/> the first non-empty line names the columns and every row must have as many cells;
+    /// without, the first row sets the count. Blank lines are skipped; cells may be quoted. A cell that is not a
+    /// finite float32 (NaN, Infinity, 1e39) or a row of the wrong length raises <see cref="InvalidDataException"/>
+    /// naming the file, the line and the column.
     /// </summary>
     public static (Tensor Values, string[] Header) Read(string path, bool hasHeader = true, char separator = ',')
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' not found.", path);
-        var lines = File.ReadAllLines(path);
-        string[] header = [];
-        var rows = new List<float[]>();
-        int cols = -1;
-        for (int li = 0; li < lines.Length; li++)
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        string[]? header = null;
+        var values = new List<float>();
+        int cols = -1, rows = 0, lineNo = 0;
+        string? line;
+        while ((line = reader.ReadLine()) != null)
         {
-            var line = lines[li].Trim();
-            if (line.Length == 0) continue;
-            var fields = line.Split(separator);
-            if (hasHeader && header.Length == 0 && rows.Count == 0) { header = fields.Select(f => f.Trim().Trim('"')).ToArray(); continue; }
-            if (cols < 0) cols = fields.Length;
-            if (fields.Length != cols)
-                throw new InvalidDataException($"CSV file '{path}' line {li + 1}: {fields.Length} fields, expected {cols}.");
-            var r = new float[cols];
-            for (int j = 0; j < cols; j++)
-                if (!float.TryParse(fields[j].Trim().Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out r[j]))
-                    throw new InvalidDataException($"CSV file '{path}' line {li + 1} column {j + 1}: '{fields[j]}' is not a number.");
-            rows.Add(r);
+            lineNo++;
+            var text = line.AsSpan().Trim();
+            if (text.IsEmpty) continue;
+            if (hasHeader && header == null)
+            {
+                var names = new List<string>();
+                foreach (var r in text.Split(separator)) names.Add(Unquote(text[r]).ToString());
+                header = names.ToArray();
+                cols = header.Length;
+                continue;
+            }
+            int count = text.Count(separator) + 1;
+            if (cols < 0) cols = count;
+            if (count != cols)
+                throw new InvalidDataException($"CSV file '{path}' line {lineNo}: {count} cells, expected {cols} ({(header != null ? "as in the header" : "as in the first row")}).");
+            int c = 0;
+            foreach (var r in text.Split(separator))
+            {
+                var cell = Unquote(text[r]);
+                if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                    throw new InvalidDataException($"CSV file '{path}' line {lineNo} column {Column(header, c)}: '{Short(cell)}' is not a number.");
+                if (!float.IsFinite(v))
+                    throw new InvalidDataException($"CSV file '{path}' line {lineNo} column {Column(header, c)}: '{Short(cell)}' is not a finite float32 (|x| ≤ 3.4e38, no NaN or Infinity).");
+                values.Add(v);
+                c++;
+            }
+            rows++;
         }
-        if (rows.Count == 0) throw new InvalidDataException($"CSV file '{path}': no data rows.");
-        var data = new float[rows.Count * cols];
-        for (int i = 0; i < rows.Count; i++) rows[i].CopyTo(data, i * cols);
-        return (Tensor.FromArray(data, rows.Count, cols), header);
+        if (rows == 0) throw new InvalidDataException($"CSV file '{path}': no data rows.");
+        return (Tensor.FromArray(values.ToArray(), rows, cols), header ?? []);
     }
+
+    static ReadOnlySpan<char> Unquote(ReadOnlySpan<char> cell)
+    {
+        cell = cell.Trim();
+        return cell.Length >= 2 && cell[0] == '"' && cell[^1] == '"' ? cell[1..^1].Trim() : cell;
+    }
+
+    static string Column(string[]? header, int c) => header != null ? $"{c + 1} ('{Short(header[c])}')" : (c + 1).ToString(CultureInfo.InvariantCulture);
+
+    static string Short(ReadOnlySpan<char> s) => s.Length <= 24 ? s.ToString() : s[..24].ToString() + "…";
 
     /// <summary>Reads a CSV and splits one column off as the target: inputs (rows, columns−1), targets (rows).</summary>
     public static TensorDataset ReadDataset(string path, int targetColumn = -1, bool hasHeader = true)

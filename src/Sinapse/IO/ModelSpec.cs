@@ -12,16 +12,24 @@ public sealed record LayerSpec(string Type, IReadOnlyDictionary<string, double> 
     /// <summary>A required whole-number argument.</summary>
     public int Int(string key)
     {
-        if (!Args.TryGetValue(key, out var v)) throw new InvalidDataException($"model.json: layer {Type} needs '{key}'.");
-        if (v != Math.Floor(v) || v < int.MinValue || v > int.MaxValue) throw new InvalidDataException($"model.json: layer {Type}: '{key}' = {v} is not a whole number.");
+        if (!Args.TryGetValue(key, out var v)) throw new InvalidDataException($"layer {Type}: '{key}' is missing.");
+        if (v != Math.Floor(v) || v < int.MinValue || v > int.MaxValue) throw new InvalidDataException($"layer {Type}: '{key}' = {v} is not a whole number in the 32-bit range.");
         return (int)v;
     }
 
     /// <summary>An optional whole-number argument.</summary>
     public int Int(string key, int fallback) => Args.ContainsKey(key) ? Int(key) : fallback;
 
-    /// <summary>An optional real argument.</summary>
-    public float Float(string key, float fallback) => Args.TryGetValue(key, out var v) ? (float)v : fallback;
+    /// <summary>An optional real argument, which must be a finite float.</summary>
+    public float Float(string key, float fallback)
+    {
+        if (!Args.TryGetValue(key, out var v)) return fallback;
+        if (!double.IsFinite(v) || Math.Abs(v) > float.MaxValue) throw new InvalidDataException($"layer {Type}: '{key}' = {v} is not a finite float.");
+        return (float)v;
+    }
+
+    /// <summary>Checks the type and arguments without building anything (<see cref="ModuleRegistry.Plan"/>).</summary>
+    public LayerPlan Plan() => ModuleRegistry.Plan(this);
 
     /// <summary>Builds the layer through <see cref="ModuleRegistry"/>; the generator seeds its initial weights.</summary>
     public Module<Tensor, Tensor> Build(Generator? gen) => ModuleRegistry.Create(this, gen);
@@ -82,34 +90,22 @@ public sealed record ModelSpec(int[] InputShape, IReadOnlyList<LayerSpec> Layers
         return System.Text.Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    public static ModelSpec FromJson(string json, string source = "model.json")
+    /// <summary>
+    /// Reads a model description, checking every field's JSON kind and every layer's arguments (no layer is built);
+    /// a malformed one raises <see cref="InvalidDataException"/> naming <paramref name="source"/> and the field.
+    /// </summary>
+    public static ModelSpec FromJson(string json, string source = "model.json") => ModelSpecReader.Read(json, source);
+
+    /// <summary>Parameter and buffer values the model will hold, when every layer's registration says (see <see cref="LayerPlan"/>).</summary>
+    public long? Values()
     {
-        try
+        long total = 0;
+        foreach (var l in Layers)
         {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            var input = root.GetProperty("input_shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            int classes = root.GetProperty("classes").GetInt32();
-            var layers = new List<LayerSpec>();
-            foreach (var l in root.GetProperty("layers").EnumerateArray())
-            {
-                var args = new Dictionary<string, double>();
-                string? type = null;
-                foreach (var p in l.EnumerateObject())
-                {
-                    if (p.Name == "type") type = p.Value.GetString();
-                    else args[p.Name] = p.Value.GetDouble();
-                }
-                layers.Add(new LayerSpec(type ?? throw new InvalidDataException($"{source}: a layer has no 'type'."), args));
-            }
-            var spec = new ModelSpec(input, layers, classes);
-            foreach (var l in layers) l.Build(new Generator(0)); // validate types and arguments now
-            return spec;
+            if (l.Plan().Values is not long v) return null;
+            total += v;
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{source}: not a valid Sinapse model description ({e.Message}).", e);
-        }
+        return total;
     }
 
     public void Save(string path)
@@ -122,7 +118,30 @@ public sealed record ModelSpec(int[] InputShape, IReadOnlyList<LayerSpec> Layers
     public static ModelSpec Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Model description '{path}' not found; expected the model.json written by 'sinapse train'.", path);
-        return FromJson(File.ReadAllText(path), path);
+        var info = new FileInfo(path);
+        if (info.Length > ModelSpecReader.MaxBytes)
+            throw new InvalidDataException($"{path}: {info.Length} bytes; a model description is at most {ModelSpecReader.MaxBytes} bytes.");
+        return FromJson(ModelSpecReader.Decode(File.ReadAllBytes(path), path), path);
+    }
+
+    /// <summary>
+    /// Rebuilds a model from its description and loads its weights. The weights file's header is read first: a
+    /// description asking for more values than the file holds is refused before any layer is built.
+    /// </summary>
+    public static (Sequential Model, ModelSpec Spec) LoadModel(string modelJson, string weights, Generator? gen = null)
+    {
+        var spec = Load(modelJson);
+        var header = SafetensorsHeader.Read(weights);
+        long held = header.Entries.Sum(e => e.Numel);
+        if (spec.Values() is long want && want != held)
+            throw new InvalidDataException($"{modelJson} describes a model of {want:N0} values but '{weights}' holds {held:N0}: they do not belong together.");
+        var model = spec.Build(gen ?? new Generator(0));
+        try { model.Load(weights); }
+        catch (InvalidDataException e) when (!e.Message.Contains(modelJson))
+        {
+            throw new InvalidDataException($"{modelJson} and its weights do not match: {e.Message}", e);
+        }
+        return (model, spec);
     }
 
     /// <summary>Parses a CLI model name: "mlp" (784-256-128-10), "linear" (softmax regression) or "mlp:H1,H2,…".</summary>

@@ -3,80 +3,122 @@ using Sinapse.Layers;
 namespace Sinapse.IO;
 
 /// <summary>
-/// The layer types that model.json can name, each with the function that builds it from its
-/// <see cref="LayerSpec"/>. The built-in layers are registered; a user's layer joins with <see cref="Register"/> and
-/// describes itself by overriding <see cref="Module.Describe"/>.
+/// A layer's arguments, checked: how many parameter and buffer values the layer will hold (null when unknown) and how
+/// to build it. Checking allocates nothing, so a model description can be validated, and its size compared with its
+/// weights file, before a single weight exists.
+/// </summary>
+public sealed record LayerPlan(long? Values, Func<Generator?, Module<Tensor, Tensor>> Build);
+
+/// <summary>
+/// The layer types that model.json can name, each with the function that checks its <see cref="LayerSpec"/> and
+/// plans the layer. The built-in layers are registered; a user's layer joins with <see cref="Register(string, Func{LayerSpec, LayerPlan})"/>
+/// (or the simpler overload that only builds) and describes itself by overriding <see cref="Module.Describe"/>.
 /// </summary>
 public static class ModuleRegistry
 {
-    static readonly Dictionary<string, Func<LayerSpec, Generator?, Module<Tensor, Tensor>>> factories = new()
+    static LayerPlan Plain(Func<Module<Tensor, Tensor>> make) => new(0, _ => make());
+
+    static readonly Dictionary<string, Func<LayerSpec, LayerPlan>> planners = new()
     {
-        ["Linear"] = (s, g) => new Linear(Positive(s, "in_features"), Positive(s, "out_features"), s.Float("bias", 1) != 0, g),
-        ["ReLU"] = (_, _) => new ReLU(),
-        ["ReLU6"] = (_, _) => new ReLU6(),
-        ["Sigmoid"] = (_, _) => new Sigmoid(),
-        ["Tanh"] = (_, _) => new Tanh(),
-        ["GELU"] = (_, _) => new GELU(),
-        ["SiLU"] = (_, _) => new SiLU(),
-        ["Mish"] = (_, _) => new Mish(),
-        ["Softsign"] = (_, _) => new Softsign(),
-        ["Softplus"] = (s, _) => new Softplus(s.Float("beta", 1f), s.Float("threshold", 20f)),
-        ["Hardtanh"] = (s, _) => new Hardtanh(s.Float("min_val", -1f), s.Float("max_val", 1f)),
-        ["PReLU"] = (s, _) => new PReLU(Positive(s, "num_parameters", 1)),
-        ["ELU"] = (s, _) => new ELU(s.Float("alpha", 1f)),
-        ["LeakyReLU"] = (s, _) => new LeakyReLU(s.Float("negative_slope", 0.01f)),
-        ["Step"] = (_, _) => new Step(),
-        ["Softmax"] = (s, _) => new Softmax(s.Int("dim", -1)),
-        ["LogSoftmax"] = (s, _) => new LogSoftmax(s.Int("dim", -1)),
-        ["Flatten"] = (s, _) => new Flatten(s.Int("start_dim", 1), s.Int("end_dim", -1)),
-        ["Dropout"] = (s, g) => new Dropout(Probability(s, "p", 0.5f), g),
+        ["Linear"] = s =>
+        {
+            int i = Positive(s, "in_features"), o = Positive(s, "out_features");
+            bool bias = s.Float("bias", 1) != 0;
+            return new LayerPlan((long)i * o + (bias ? o : 0), g => new Linear(i, o, bias, g));
+        },
+        ["ReLU"] = _ => Plain(() => new ReLU()),
+        ["ReLU6"] = _ => Plain(() => new ReLU6()),
+        ["Sigmoid"] = _ => Plain(() => new Sigmoid()),
+        ["Tanh"] = _ => Plain(() => new Tanh()),
+        ["GELU"] = _ => Plain(() => new GELU()),
+        ["SiLU"] = _ => Plain(() => new SiLU()),
+        ["Mish"] = _ => Plain(() => new Mish()),
+        ["Softsign"] = _ => Plain(() => new Softsign()),
+        ["Softplus"] = s =>
+        {
+            float beta = s.Float("beta", 1f), threshold = s.Float("threshold", 20f);
+            if (beta == 0) throw Bad(s, "'beta' = 0 would divide by zero");
+            return Plain(() => new Softplus(beta, threshold));
+        },
+        ["Hardtanh"] = s =>
+        {
+            float lo = s.Float("min_val", -1f), hi = s.Float("max_val", 1f);
+            if (!(lo < hi)) throw Bad(s, $"'min_val' = {lo} must be below 'max_val' = {hi}");
+            return Plain(() => new Hardtanh(lo, hi));
+        },
+        ["PReLU"] = s => { int n = Positive(s, "num_parameters", 1); return new LayerPlan(n, _ => new PReLU(n)); },
+        ["ELU"] = s => { float a = s.Float("alpha", 1f); return Plain(() => new ELU(a)); },
+        ["LeakyReLU"] = s => { float a = s.Float("negative_slope", 0.01f); return Plain(() => new LeakyReLU(a)); },
+        ["Step"] = _ => Plain(() => new Step()),
+        ["Softmax"] = s => { int d = s.Int("dim", -1); return Plain(() => new Softmax(d)); },
+        ["LogSoftmax"] = s => { int d = s.Int("dim", -1); return Plain(() => new LogSoftmax(d)); },
+        ["Flatten"] = s => { int a = s.Int("start_dim", 1), b = s.Int("end_dim", -1); return Plain(() => new Flatten(a, b)); },
+        ["Dropout"] = s => { float p = Probability(s, "p", 0.5f); return new LayerPlan(0, g => new Dropout(p, g)); },
     };
 
     static int Positive(LayerSpec s, string key, int? fallback = null)
     {
         int v = fallback is int f ? s.Int(key, f) : s.Int(key);
-        return v > 0 ? v : throw new InvalidDataException($"model.json: layer {s.Type}: '{key}' = {v} must be positive.");
+        return v > 0 ? v : throw Bad(s, $"'{key}' = {v} must be positive");
     }
 
     static float Probability(LayerSpec s, string key, float fallback)
     {
         float p = s.Float(key, fallback);
-        return p is >= 0 and < 1 ? p : throw new InvalidDataException($"model.json: layer {s.Type}: '{key}' = {p} must be in [0, 1).");
+        return p is >= 0 and < 1 ? p : throw Bad(s, $"'{key}' = {p} must be in [0, 1)");
+    }
+
+    static InvalidDataException Bad(LayerSpec s, string what) => new($"layer {s.Type}: {what}.");
+
+    /// <summary>
+    /// Lets model.json name <paramref name="type"/>: <paramref name="planner"/> checks the arguments (read with
+    /// <see cref="LayerSpec.Int(string)"/> and <see cref="LayerSpec.Float"/>, which reject what is not a number of the
+    /// right kind), says how many values the layer will hold, and returns how to build it. Registering a type again
+    /// replaces it.
+    /// </summary>
+    public static void Register(string type, Func<LayerSpec, LayerPlan> planner)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        ArgumentNullException.ThrowIfNull(planner);
+        lock (planners) planners[type] = planner;
     }
 
     /// <summary>
-    /// Lets model.json name <paramref name="type"/>: <paramref name="factory"/> builds the layer from its arguments
-    /// (read with <see cref="LayerSpec.Int(string)"/> and <see cref="LayerSpec.Float"/>) and a generator for its initial
-    /// weights. Registering a type again replaces its factory.
+    /// Lets model.json name <paramref name="type"/> with a factory that builds the layer from its arguments and a
+    /// generator for its initial weights. Its arguments are then checked only when it is built.
     /// </summary>
     public static void Register(string type, Func<LayerSpec, Generator?, Module<Tensor, Tensor>> factory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(type);
         ArgumentNullException.ThrowIfNull(factory);
-        lock (factories) factories[type] = factory;
+        Register(type, s => new LayerPlan(null, g => factory(s, g)));
     }
 
     /// <summary>Whether model.json can name <paramref name="type"/>.</summary>
     public static bool IsRegistered(string type)
     {
-        lock (factories) return factories.ContainsKey(type);
+        lock (planners) return planners.ContainsKey(type);
+    }
+
+    /// <summary>Checks <paramref name="spec"/>'s type and arguments without building anything.</summary>
+    public static LayerPlan Plan(LayerSpec spec)
+    {
+        Func<LayerSpec, LayerPlan>? f;
+        lock (planners) planners.TryGetValue(spec.Type, out f);
+        if (f == null) throw new InvalidDataException($"unknown layer type '{spec.Type}'; known: {string.Join(", ", Known())}. A layer of your own joins with ModuleRegistry.Register.");
+        try { return f(spec); }
+        catch (ArgumentException e) { throw new InvalidDataException($"layer {spec.Type}: {e.Message}", e); }
     }
 
     /// <summary>Builds the layer <paramref name="spec"/> describes.</summary>
     public static Module<Tensor, Tensor> Create(LayerSpec spec, Generator? gen)
     {
-        Func<LayerSpec, Generator?, Module<Tensor, Tensor>>? f;
-        lock (factories) factories.TryGetValue(spec.Type, out f);
-        if (f == null) throw new InvalidDataException($"model.json: unknown layer type '{spec.Type}'; known: {string.Join(", ", Known())}. A layer of your own joins with ModuleRegistry.Register.");
-        try { return f(spec, gen); }
-        catch (Exception e) when (e is ArgumentException)
-        {
-            throw new InvalidDataException($"model.json: layer {spec.Type}: {e.Message}", e);
-        }
+        var plan = Plan(spec);
+        try { return plan.Build(gen); }
+        catch (ArgumentException e) { throw new InvalidDataException($"layer {spec.Type}: {e.Message}", e); }
     }
 
     static IEnumerable<string> Known()
     {
-        lock (factories) return factories.Keys.Order().ToArray();
+        lock (planners) return planners.Keys.Order().ToArray();
     }
 }

@@ -7,7 +7,7 @@ namespace Sinapse.IO;
 /// <summary>
 /// The safetensors format (Hugging Face): an 8-byte little-endian header length, a UTF-8 JSON header mapping
 /// each name to {dtype, shape, data_offsets}, then the raw little-endian data. Sinapse writes F32. Files are
-/// written atomically (temporary file, then rename); reading validates every offset before allocating.
+/// written atomically (temporary file, then rename); reading checks the whole header before allocating.
 /// </summary>
 public static class Safetensors
 {
@@ -19,7 +19,11 @@ public static class Safetensors
     {
         var list = tensors.ToList();
         var names = new HashSet<string>();
-        foreach (var (n, _) in list) if (!names.Add(n)) throw new ArgumentException($"Safetensors.Save: tensor name '{n}' appears twice.");
+        foreach (var (n, _) in list)
+        {
+            if (!names.Add(n)) throw new ArgumentException($"Safetensors.Save: tensor name '{n}' appears twice.");
+            if (n == "__metadata__") throw new ArgumentException("Safetensors.Save: __metadata__ is reserved for the metadata and cannot name a tensor.");
+        }
         using var hs = new MemoryStream();
         using (var w = new Utf8JsonWriter(hs))
         {
@@ -78,73 +82,34 @@ public static class Safetensors
         }
     }
 
-    /// <summary>Reads every tensor of a safetensors file; metadata goes to <paramref name="metadata"/> when given.</summary>
+    /// <summary>
+    /// Reads every tensor of a safetensors file as float32 (F64, F16, BF16 and the integer types are converted);
+    /// metadata goes to <paramref name="metadata"/> when given. The whole header is checked against the file's length
+    /// before anything is allocated (<see cref="SafetensorsHeader"/>); a malformed file raises
+    /// <see cref="InvalidDataException"/> naming the file, the tensor and what was expected.
+    /// </summary>
     public static Dictionary<string, Tensor> Load(string path, Dictionary<string, string>? metadata = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Safetensors file '{path}' not found.", path);
         using var fs = File.OpenRead(path);
-        long fileLen = fs.Length;
-        if (fileLen < 8) throw new InvalidDataException($"Safetensors file '{path}': {fileLen} bytes is too short; expected an 8-byte header length.");
-        Span<byte> lenBytes = stackalloc byte[8];
-        fs.ReadExactly(lenBytes);
-        ulong hlen = BinaryPrimitives.ReadUInt64LittleEndian(lenBytes);
-        if (hlen == 0 || hlen > (ulong)MaxHeaderBytes || (long)hlen > fileLen - 8)
-            throw new InvalidDataException($"Safetensors file '{path}': header length {hlen} does not fit the {fileLen}-byte file (truncated or not a safetensors file).");
-        var headerBytes = new byte[(int)hlen];
-        fs.ReadExactly(headerBytes);
-        long dataLen = fileLen - 8 - (long)hlen;
-
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(headerBytes); }
-        catch (JsonException e) { throw new InvalidDataException($"Safetensors file '{path}': header is not valid JSON ({e.Message}).", e); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"Safetensors file '{path}': header is not a JSON object.");
-
-        var entries = new List<(string Name, int[] Shape, long Begin, long End)>();
-        foreach (var prop in doc.RootElement.EnumerateObject())
-        {
-            if (prop.Name == "__metadata__")
-            {
-                if (metadata != null && prop.Value.ValueKind == JsonValueKind.Object)
-                    foreach (var m in prop.Value.EnumerateObject()) metadata[m.Name] = m.Value.ToString();
-                continue;
-            }
-            entries.Add(ParseEntry(path, prop, dataLen));
-        }
+        var header = SafetensorsHeader.Read(fs, path);
+        if (metadata != null) foreach (var (k, v) in header.Metadata) metadata[k] = v;
         var result = new Dictionary<string, Tensor>();
-        foreach (var (name, shape, begin, end) in entries.OrderBy(e => e.Begin))
+        var chunk = new byte[64 * 1024];
+        foreach (var e in header.Entries) // in file order: one forward pass over the data
         {
-            var bytes = new byte[end - begin];
-            fs.Position = 8 + (long)hlen + begin;
-            fs.ReadExactly(bytes);
-            var vals = new float[bytes.Length / 4];
-            for (int i = 0; i < vals.Length; i++) vals[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * i));
-            result[name] = shape.Length == 0 ? Tensor.Scalar(vals[0]) : Tensor.FromArray(vals, shape);
+            int size = SafetensorsHeader.DTypeSizes[e.DType];
+            var vals = new float[e.Numel];
+            fs.Position = header.DataStart + e.Begin;
+            for (int i = 0; i < vals.Length;)
+            {
+                int k = Math.Min(chunk.Length / size, vals.Length - i);
+                fs.ReadExactly(chunk, 0, k * size);
+                SafetensorsHeader.Convert(e.DType, chunk.AsSpan(0, k * size), vals.AsSpan(i, k));
+                i += k;
+            }
+            result[e.Name] = e.Shape.Length == 0 ? Tensor.Scalar(vals[0]) : Tensor.FromArray(vals, e.Shape);
         }
         return result;
-    }
-
-    static (string, int[], long, long) ParseEntry(string path, JsonProperty prop, long dataLen)
-    {
-        string where = $"Safetensors file '{path}', tensor '{prop.Name}'";
-        var v = prop.Value;
-        if (v.ValueKind != JsonValueKind.Object ||
-            !v.TryGetProperty("dtype", out var dt) || !v.TryGetProperty("shape", out var sh) || !v.TryGetProperty("data_offsets", out var offs) ||
-            sh.ValueKind != JsonValueKind.Array || offs.ValueKind != JsonValueKind.Array || offs.GetArrayLength() != 2)
-            throw new InvalidDataException($"{where}: expected {{\"dtype\", \"shape\", \"data_offsets\": [begin, end]}}.");
-        if (dt.GetString() != "F32") throw new InvalidDataException($"{where}: dtype {dt} is not supported; Sinapse reads F32.");
-        var shape = new List<int>();
-        long n = 1;
-        foreach (var d in sh.EnumerateArray())
-        {
-            if (!d.TryGetInt32(out var di) || di < 0) throw new InvalidDataException($"{where}: shape entry {d} is not a non-negative integer.");
-            shape.Add(di); n *= di;
-            if (n > int.MaxValue) throw new InvalidDataException($"{where}: shape is too large.");
-        }
-        if (!offs[0].TryGetInt64(out var begin) || !offs[1].TryGetInt64(out var end) || begin < 0 || end < begin || end > dataLen)
-            throw new InvalidDataException($"{where}: data_offsets [{offs[0]}, {offs[1]}] lie outside the {dataLen}-byte data section (truncated file?).");
-        if (end - begin != 4 * n)
-            throw new InvalidDataException($"{where}: {end - begin} bytes of data for shape {ShapeUtil.Str(shape.ToArray())}, expected {4 * n}.");
-        return (prop.Name, shape.ToArray(), begin, end);
     }
 }
