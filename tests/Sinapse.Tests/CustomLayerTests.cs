@@ -108,4 +108,21 @@ public class CustomLayerTests
         var again = ModelSpec.FromJson(json).Build(g);
         Assert.Equal(model.ToString(), again.ToString());
     }
+
+    [Fact]
+    public void EveryConvolutionalLayer_DescribesItself_SoModelJsonRebuildsIt()
+    {
+        var g = new Generator(6);
+        var model = new Sequential(new Conv2d(2, 4, 3, stride: 2, padding: 1, dilation: 1, groups: 2, gen: g), new BatchNorm2d(4, 1e-3f, 0.2f),
+            new ReLU(), new Dropout2d(0.2f), new MaxPool2d(2, 1, 1), new AvgPool2d(3, 1, 1, countIncludePad: false),
+            new ConvTranspose2d(4, 2, 3, stride: 2, padding: 1, outputPadding: 1, gen: g), new Upsample(2), new AdaptiveAvgPool2d(3, 2),
+            new Flatten(), new BatchNorm1d(12), new Linear(12, 3, gen: g));
+        var json = ModelSpec.Of(model, [2, 8, 8], 3).ToJson();
+        var again = ModelSpec.FromJson(json).Build(g);
+        Assert.Equal(model.ToString(), again.ToString());
+        Assert.Equal(model.StateDict().Select(p => (p.Name, string.Join(",", p.Value.Shape))), again.StateDict().Select(p => (p.Name, string.Join(",", p.Value.Shape))));
+        Assert.Equal(model.StateDict().Sum(p => (long)p.Value.Numel), ModelSpec.FromJson(json).Values());
+        var conv1 = new Sequential(new Conv1d(3, 4, 3, stride: 2, padding: 1, gen: g), new Flatten());
+        Assert.Equal(conv1.ToString(), ModelSpec.FromJson(ModelSpec.Of(conv1, [3, 9], 0).ToJson()).Build(g).ToString());
+    }
 }

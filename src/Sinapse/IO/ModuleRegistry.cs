@@ -54,7 +54,61 @@ public static class ModuleRegistry
         ["LogSoftmax"] = s => { int d = s.Int("dim", -1); return Plain(() => new LogSoftmax(d)); },
         ["Flatten"] = s => { int a = s.Int("start_dim", 1), b = s.Int("end_dim", -1); return Plain(() => new Flatten(a, b)); },
         ["Dropout"] = s => { float p = Probability(s, "p", 0.5f); return new LayerPlan(0, g => new Dropout(p, g)); },
+        ["Dropout2d"] = s => { float p = Probability(s, "p", 0.5f); return new LayerPlan(0, g => new Dropout2d(p, g)); },
+        ["Conv2d"] = s =>
+        {
+            var (i, o, k, st, pad, dil, grp, bias) = ConvArgs(s);
+            return new LayerPlan((long)o * (i / grp) * k * k + (bias ? o : 0), g => new Conv2d(i, o, k, st, pad, dil, grp, bias, g));
+        },
+        ["Conv1d"] = s =>
+        {
+            var (i, o, k, st, pad, dil, grp, bias) = ConvArgs(s);
+            return new LayerPlan((long)o * (i / grp) * k + (bias ? o : 0), g => new Conv1d(i, o, k, st, pad, dil, grp, bias, g));
+        },
+        ["ConvTranspose2d"] = s =>
+        {
+            var (i, o, k, st, pad, dil, grp, bias) = ConvArgs(s);
+            int op = s.Int("output_padding", 0);
+            if (op < 0 || op >= Math.Max(st, dil)) throw Bad(s, $"'output_padding' = {op} must be non-negative and below the stride or the dilation");
+            return new LayerPlan((long)i * (o / grp) * k * k + (bias ? o : 0), g => new ConvTranspose2d(i, o, k, st, pad, op, grp, bias, dil, g));
+        },
+        ["MaxPool2d"] = s => { var (k, st, pad) = PoolArgs(s); return Plain(() => new MaxPool2d(k, st, pad)); },
+        ["AvgPool2d"] = s =>
+        {
+            var (k, st, pad) = PoolArgs(s);
+            bool include = s.Float("count_include_pad", 1) != 0;
+            return Plain(() => new AvgPool2d(k, st, pad, include));
+        },
+        ["AdaptiveAvgPool2d"] = s => { int h = Positive(s, "out_height"), w = Positive(s, "out_width"); return Plain(() => new AdaptiveAvgPool2d(h, w)); },
+        ["Upsample"] = s => { int f = Positive(s, "scale_factor"); return Plain(() => new Upsample(f)); },
+        ["BatchNorm1d"] = s => { var (c, e, m) = NormArgs(s); return new LayerPlan(4L * c + 1, _ => new BatchNorm1d(c, e, m)); },
+        ["BatchNorm2d"] = s => { var (c, e, m) = NormArgs(s); return new LayerPlan(4L * c + 1, _ => new BatchNorm2d(c, e, m)); },
     };
+
+    static (int In, int Out, int K, int Stride, int Padding, int Dilation, int Groups, bool Bias) ConvArgs(LayerSpec s)
+    {
+        int i = Positive(s, "in_channels"), o = Positive(s, "out_channels"), k = Positive(s, "kernel_size");
+        int st = Positive(s, "stride", 1), dil = Positive(s, "dilation", 1), grp = Positive(s, "groups", 1), pad = s.Int("padding", 0);
+        if (pad < (s.Type == "Conv2d" ? Conv2d.Same : 0)) throw Bad(s, $"'padding' = {pad} must be non-negative");
+        if (i % grp != 0 || o % grp != 0) throw Bad(s, $"{i} input and {o} output channels must divide into {grp} groups");
+        if ((long)o * (i / grp) * k * k > int.MaxValue) throw Bad(s, "the weight would hold more than 2^31 values");
+        return (i, o, k, st, pad, dil, grp, s.Float("bias", 1) != 0);
+    }
+
+    static (int Kernel, int Stride, int Padding) PoolArgs(LayerSpec s)
+    {
+        int k = Positive(s, "kernel_size"), st = Positive(s, "stride", k), pad = s.Int("padding", 0);
+        if (pad < 0 || 2 * pad > k) throw Bad(s, $"'padding' = {pad} must be between 0 and half the kernel");
+        return (k, st, pad);
+    }
+
+    static (int Features, float Eps, float Momentum) NormArgs(LayerSpec s)
+    {
+        int c = Positive(s, "num_features");
+        float e = s.Float("eps", 1e-5f), m = s.Float("momentum", 0.1f);
+        if (!(e > 0) || m is < 0 or > 1) throw Bad(s, $"'eps' = {e} must be positive and 'momentum' = {m} in [0, 1]");
+        return (c, e, m);
+    }
 
     static int Positive(LayerSpec s, string key, int? fallback = null)
     {

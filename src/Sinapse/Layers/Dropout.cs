@@ -41,3 +41,37 @@ public sealed class Flatten : Module<Tensor, Tensor>
     protected override string ExtraRepr() => $"start_dim={StartDim}, end_dim={EndDim}";
     public override LayerSpec Describe() => new("Flatten", new Dictionary<string, double> { ["start_dim"] = StartDim, ["end_dim"] = EndDim });
 }
+
+/// <summary>
+/// Channel dropout: in training, zeroes whole feature maps with probability p (adjacent pixels are correlated, so
+/// dropping single ones regularises little) and scales the kept ones by 1/(1−p). Identity in eval mode.
+/// </summary>
+/// <remarks>Shape: (N, C, H, W) (or (N, C, …)) → same.</remarks>
+public sealed class Dropout2d : Module<Tensor, Tensor>
+{
+    readonly Generator gen;
+    public float P { get; }
+
+    public Dropout2d(float p = 0.5f, Generator? gen = null)
+    {
+        if (p < 0 || p >= 1) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout2d: p must be in [0, 1).");
+        P = p;
+        this.gen = gen ?? new Generator(Generator.Default.NextUInt());
+    }
+
+    public override Tensor Forward(Tensor input)
+    {
+        if (input.Rank < 3) throw new ArgumentException($"Dropout2d: input {ShapeUtil.Str(input.Shape)} must be (N, C, H, W).");
+        if (!Training || P == 0) return input;
+        int n = input.Shape[0], c = input.Shape[1];
+        var mask = new float[n * c];
+        float keep = 1f / (1f - P);
+        for (int i = 0; i < mask.Length; i++) mask[i] = gen.NextFloat() >= P ? keep : 0f;
+        var shape = new int[input.Rank];
+        Array.Fill(shape, 1); shape[0] = n; shape[1] = c;
+        return input * Tensor.FromArray(mask, shape);
+    }
+
+    protected override string ExtraRepr() => $"p={P}";
+    public override LayerSpec Describe() => new("Dropout2d", new Dictionary<string, double> { ["p"] = P });
+}

@@ -29,4 +29,25 @@ public static class F
         if (!training) d.Eval();
         return d.Forward(x);
     }
+
+    /// <summary>Channel dropout (whole feature maps) with probability p when training is true.</summary>
+    public static Tensor Dropout2d(Tensor x, float p, bool training, Generator? gen = null)
+    {
+        var d = new Dropout2d(p, gen);
+        if (!training) d.Eval();
+        return d.Forward(x);
+    }
+
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Tensor.Conv2d(x, weight, bias, stride, padding, dilation, groups);
+    public static Tensor Conv1d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Tensor.Conv1d(x, weight, bias, stride, padding, dilation, groups);
+    public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int outputPadding = 0, int groups = 1, int dilation = 1) =>
+        Tensor.ConvTranspose2d(x, weight, bias, stride, padding, outputPadding, groups, dilation);
+    public static Tensor MaxPool2d(Tensor x, int kernel, int? stride = null, int padding = 0) => x.MaxPool2d(kernel, stride, padding);
+    public static Tensor AvgPool2d(Tensor x, int kernel, int? stride = null, int padding = 0, bool countIncludePad = true) => x.AvgPool2d(kernel, stride, padding, countIncludePad);
+    public static Tensor AdaptiveAvgPool2d(Tensor x, int outHeight, int outWidth) => x.AdaptiveAvgPool2d(outHeight, outWidth);
+    public static Tensor Interpolate(Tensor x, int scaleFactor) => x.UpsampleNearest(scaleFactor, scaleFactor);
+    public static Tensor BatchNorm(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
+        bool training = false, float momentum = 0.1f, float eps = 1e-5f) => Tensor.BatchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
 }

@@ -1,0 +1,115 @@
+namespace Sinapse.Kernels;
+
+/// <summary>
+/// The sizes of one 2-D convolution: batch N, channels C, input H×W, kernel KH×KW, stride, padding, dilation and the
+/// output OH×OW they give (PyTorch's formula, floor rounding).
+/// </summary>
+internal readonly record struct ConvGeometry(int N, int C, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW, int DH, int DW)
+{
+    public int OH => (H + 2 * PH - DH * (KH - 1) - 1) / SH + 1;
+    public int OW => (W + 2 * PW - DW * (KW - 1) - 1) / SW + 1;
+    /// <summary>Output positions per sample.</summary>
+    public int L => OH * OW;
+    /// <summary>Rows of the column matrix: one per (channel, kernel row, kernel column).</summary>
+    public int K => C * KH * KW;
+}
+
+/// <summary>
+/// im2col and col2im: a convolution becomes one GEMM when every receptive field is laid out as a column. The column
+/// matrix is (C·KH·KW, N·OH·OW): row (c, i, j) holds, for every sample and output position, the input value that
+/// kernel tap (i, j) of channel c sees there (0 in the padding).
+/// </summary>
+internal static class Im2Col
+{
+    /// <summary>x (N, C, H, W) contiguous at xOff → cols (K, N·L) at colsOff.</summary>
+    public static void Expand(in ConvGeometry g, float[] x, int xOff, float[] cols, int colsOff)
+    {
+        var geo = g;
+        int rows = g.K;
+        // Each row is independent: split rows across the team (the split depends on sizes only).
+        ParallelLoop.For(rows, Math.Max(1, ParallelLoop.ElementwiseThreshold / Math.Max(1, g.N * g.L)), (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++) ExpandRow(geo, r, x, xOff, cols, colsOff + r * geo.N * geo.L);
+        }, align: 1);
+    }
+
+    static void ExpandRow(in ConvGeometry g, int r, float[] x, int xOff, float[] cols, int rowOff)
+    {
+        int j = r % g.KW, i = r / g.KW % g.KH, c = r / (g.KW * g.KH);
+        int oh = g.OH, ow = g.OW;
+        var dst = cols.AsSpan(rowOff, g.N * g.L);
+        for (int n = 0; n < g.N; n++)
+        {
+            int plane = xOff + (n * g.C + c) * g.H * g.W;
+            for (int y = 0; y < oh; y++)
+            {
+                var outRow = dst.Slice((n * oh + y) * ow, ow);
+                int iy = y * g.SH - g.PH + i * g.DH;
+                if ((uint)iy >= (uint)g.H) { outRow.Clear(); continue; }
+                int src = plane + iy * g.W;
+                int ix0 = j * g.DW - g.PW; // input column of output column 0
+                if (g.SW == 1)
+                {
+                    // Contiguous: zeros where the window hangs over the left or right edge, a copy in between.
+                    int lo = Math.Clamp(-ix0, 0, ow), hi = Math.Clamp(g.W - ix0, lo, ow);
+                    outRow[..lo].Clear();
+                    x.AsSpan(src + ix0 + lo, hi - lo).CopyTo(outRow[lo..hi]);
+                    outRow[hi..].Clear();
+                }
+                else
+                {
+                    for (int xo = 0; xo < ow; xo++)
+                    {
+                        int ix = ix0 + xo * g.SW;
+                        outRow[xo] = (uint)ix < (uint)g.W ? x[src + ix] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Expand"/>: dx (N, C, H, W) at dxOff += the column values folded back onto the input.</summary>
+    public static void Fold(in ConvGeometry g, float[] cols, int colsOff, float[] dx, int dxOff)
+    {
+        var geo = g;
+        // One (sample, channel) plane per task: the planes are disjoint, so no two threads add to the same value.
+        ParallelLoop.For(g.N * g.C, Math.Max(1, ParallelLoop.ElementwiseThreshold / Math.Max(1, g.KH * g.KW * g.L)), (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++) FoldPlane(geo, p, cols, colsOff, dx, dxOff);
+        }, align: 1);
+    }
+
+    static void FoldPlane(in ConvGeometry g, int p, float[] cols, int colsOff, float[] dx, int dxOff)
+    {
+        int n = p / g.C, c = p % g.C;
+        int oh = g.OH, ow = g.OW, nl = g.N * g.L;
+        var plane = dx.AsSpan(dxOff + p * g.H * g.W, g.H * g.W);
+        for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
+            {
+                int r = (c * g.KH + i) * g.KW + j;
+                int rowOff = colsOff + r * nl + n * g.L;
+                int ix0 = j * g.DW - g.PW;
+                for (int y = 0; y < oh; y++)
+                {
+                    int iy = y * g.SH - g.PH + i * g.DH;
+                    if ((uint)iy >= (uint)g.H) continue;
+                    var inRow = plane.Slice(iy * g.W, g.W);
+                    var src = cols.AsSpan(rowOff + y * ow, ow);
+                    if (g.SW == 1)
+                    {
+                        int lo = Math.Clamp(-ix0, 0, ow), hi = Math.Clamp(g.W - ix0, lo, ow);
+                        Elementwise.Binary<AddOp>(inRow.Slice(ix0 + lo, hi - lo), src[lo..hi], inRow.Slice(ix0 + lo, hi - lo));
+                    }
+                    else
+                    {
+                        for (int xo = 0; xo < ow; xo++)
+                        {
+                            int ix = ix0 + xo * g.SW;
+                            if ((uint)ix < (uint)g.W) inRow[ix] += src[xo];
+                        }
+                    }
+                }
+            }
+    }
+}

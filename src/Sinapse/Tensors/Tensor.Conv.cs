@@ -1,0 +1,123 @@
+using Sinapse.Kernels;
+
+namespace Sinapse;
+
+// 2-D convolution as im2col + GEMM, forward and backward side by side.
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// 2-D cross-correlation (PyTorch's conv2d) with square stride, padding and dilation.
+    /// Shape: x (N, C, H, W), weight (O, C/groups, KH, KW), bias (O) → (N, O, OH, OW) with
+    /// OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1 (OW likewise).
+    /// </summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Conv2d(x, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
+
+    /// <summary>
+    /// 2-D cross-correlation with per-axis (height, width) stride, padding and dilation. Backward: the weight's gradient
+    /// is ∂y·colsᵀ, the input's is Wᵀ·∂y folded back onto the input (col2im), the bias's the sum of ∂y over N, OH, OW.
+    /// </summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
+    {
+        var g = Conv2dGeometry("Conv2d", x, weight, bias, stride, padding, dilation, groups);
+        int o = weight.shape[0], og = o / groups, kg = g.K / groups, nl = g.N * g.L;
+        var xc = x.IsContiguous ? x : x.NoGraph().Contiguous();
+        var wc = weight.IsContiguous ? weight : weight.NoGraph().Contiguous();
+
+        var cols = Uninitialized([g.K, nl]); // (C·KH·KW, N·OH·OW), saved for backward
+        Im2Col.Expand(g, xc.data, xc.offset, cols.data, cols.offset);
+        var output = Uninitialized([g.N, o, g.OH, g.OW]);
+        // Each group: (og, N·L) = W_g (og, kg) · cols_g (kg, N·L). With one sample the GEMM writes the output directly.
+        var yT = g.N == 1 ? output : Uninitialized([o, nl]);
+        if (bias != null)
+        {
+            var bc = bias.IsContiguous ? bias : bias.NoGraph().Contiguous();
+            for (int r = 0; r < o; r++) yT.data.AsSpan(yT.offset + r * nl, nl).Fill(bc.data[bc.offset + r]);
+        }
+        for (int gi = 0; gi < groups; gi++)
+            Gemm.Multiply(og, nl, kg, new Gemm.Operand(wc.data, wc.offset + gi * og * kg, kg, 1),
+                new Gemm.Operand(cols.data, cols.offset + gi * kg * nl, nl, 1), yT.data, yT.offset + gi * og * nl, nl, accumulate: bias != null);
+        if (g.N > 1) SwapLeadingAxes(yT, output, o, g.N, g.L);
+
+        var geo = g;
+        return Autograd.Record(output, "Conv2d", bias != null ? [x, weight, bias] : [x, weight], gOut =>
+        {
+            var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
+            // (N, O, L) → (O, N·L), the GEMM layout of the forward's output.
+            Tensor gT;
+            if (geo.N == 1) gT = gy;
+            else { gT = Uninitialized([o, nl]); SwapLeadingAxes(gy, gT, geo.N, o, geo.L); }
+            Tensor? gx = null, gw = null, gb = null;
+            if (weight.RequiresGrad)
+            {
+                // dW_g (og, kg) (+)= ∂y_g (og, N·L) · cols_gᵀ (N·L, kg)
+                void Into(float[] d, int off, bool overwrite)
+                {
+                    for (int gi = 0; gi < groups; gi++)
+                        Gemm.Multiply(og, kg, nl, new Gemm.Operand(gT.data, gT.offset + gi * og * nl, nl, 1),
+                            new Gemm.Operand(cols.data, cols.offset + gi * kg * nl, 1, nl), d, off + gi * og * kg, kg, accumulate: !overwrite);
+                }
+                if (!AccumulateInPlace(weight, gT, Into))
+                {
+                    gw = Zeros(weight.shape);
+                    Into(gw.data, gw.offset, overwrite: true);
+                }
+            }
+            if (bias != null && bias.RequiresGrad)
+            {
+                gb = Uninitialized([o]);
+                for (int r = 0; r < o; r++) gb.data[gb.offset + r] = RowSum(gT.data.AsSpan(gT.offset + r * nl, nl));
+            }
+            if (x.RequiresGrad)
+            {
+                // dcols_g (kg, N·L) = W_gᵀ (kg, og) · ∂y_g (og, N·L), folded back onto the input.
+                var dcols = Uninitialized([geo.K, nl]);
+                for (int gi = 0; gi < groups; gi++)
+                    Gemm.Multiply(kg, nl, og, new Gemm.Operand(wc.data, wc.offset + gi * og * kg, 1, kg),
+                        new Gemm.Operand(gT.data, gT.offset + gi * og * nl, nl, 1), dcols.data, dcols.offset + gi * kg * nl, nl, accumulate: false);
+                gx = Zeros(x.shape);
+                Im2Col.Fold(geo, dcols.data, dcols.offset, gx.data, gx.offset);
+            }
+            return bias != null ? [gx, gw, gb] : [gx, gw];
+        });
+    }
+
+    /// <summary>Checks the operands of a convolution and returns its geometry; errors name the op, the shapes and why.</summary>
+    internal static ConvGeometry Conv2dGeometry(string op, Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"{op}: input must be 4-D (N, C, H, W), got {ShapeUtil.Str(x.shape)}.");
+        if (weight.Rank != 4) throw new ArgumentException($"{op}: weight must be 4-D (out, in/groups, kH, kW), got {ShapeUtil.Str(weight.shape)}.");
+        if (groups < 1 || stride.H < 1 || stride.W < 1 || dilation.H < 1 || dilation.W < 1 || padding.H < 0 || padding.W < 0)
+            throw new ArgumentException($"{op}: stride {stride}, dilation {dilation} and groups {groups} must be positive and padding {padding} non-negative.");
+        int n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        int o = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3];
+        if (c % groups != 0 || o % groups != 0)
+            throw new ArgumentException($"{op}: {c} input and {o} output channels must both divide into {groups} groups.");
+        if (weight.shape[1] != c / groups)
+            throw new ArgumentException($"{op}: weight {ShapeUtil.Str(weight.shape)} expects {weight.shape[1] * groups} input channels, input {ShapeUtil.Str(x.shape)} has {c}.");
+        if (bias != null && (bias.Rank != 1 || bias.shape[0] != o))
+            throw new ArgumentException($"{op}: bias {ShapeUtil.Str(bias.shape)} must have shape ({o},).");
+        var g = new ConvGeometry(n, c, h, w, kh, kw, stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
+        int eh = dilation.H * (kh - 1) + 1, ew = dilation.W * (kw - 1) + 1;
+        if (h + 2 * padding.H < eh || w + 2 * padding.W < ew)
+            throw new ArgumentException($"{op}({c}→{o}, k{kh}×{kw}): input {h}×{w}{(padding.H + padding.W > 0 ? $" padded by {padding}" : "")} is smaller than the kernel's reach {eh}×{ew} (input {ShapeUtil.Str(x.shape)}).");
+        if ((long)g.K * n * g.L > int.MaxValue)
+            throw new ArgumentException($"{op}: the column matrix ({g.K} × {(long)n * g.L}) exceeds 2^31 values; use a smaller batch (input {ShapeUtil.Str(x.shape)}).");
+        return g;
+    }
+
+    /// <summary>src (A, B, L) → dst (B, A, L), both contiguous: blocks of L values change places.</summary>
+    internal static void SwapLeadingAxes(Tensor src, Tensor dst, int a, int b, int l)
+    {
+        float[] s = src.data, d = dst.data;
+        int so = src.offset, doff = dst.offset;
+        ParallelLoop.For(a, Math.Max(1, ParallelLoop.ElementwiseThreshold / Math.Max(1, b * l)), (a0, a1) =>
+        {
+            for (int i = a0; i < a1; i++)
+                for (int j = 0; j < b; j++)
+                    s.AsSpan(so + (i * b + j) * l, l).CopyTo(d.AsSpan(doff + (j * a + i) * l, l));
+        }, align: 1);
+    }
+
+    static float RowSum(ReadOnlySpan<float> row) => System.Numerics.Tensors.TensorPrimitives.Sum(row);
+}

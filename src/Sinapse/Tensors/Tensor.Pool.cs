@@ -1,0 +1,215 @@
+using Sinapse.Kernels;
+
+namespace Sinapse;
+
+// Pooling and nearest-neighbour upsampling over the last two axes of (N, C, H, W), one (sample, channel) plane per task.
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Max pooling: each output is the largest value of its window (padding counts as −∞). Backward: the gradient goes
+    /// to the position that held the maximum (the first one on ties), as in PyTorch.
+    /// Shape: (N, C, H, W) → (N, C, ⌊(H + 2·padding − kernel)/stride⌋ + 1, …); stride defaults to the kernel.
+    /// </summary>
+    public Tensor MaxPool2d(int kernel, int? stride = null, int padding = 0)
+    {
+        var x = this;
+        var (n, c, h, w, oh, ow, s) = PoolGeometry("MaxPool2d", kernel, stride, padding);
+        if (padding * 2 > kernel) throw new ArgumentException($"MaxPool2d: padding {padding} must be at most half the kernel {kernel}.");
+        var xc = x.IsContiguous ? x : x.NoGraph().Contiguous();
+        var output = Uninitialized([n, c, oh, ow]);
+        var argmax = new int[n * c * oh * ow]; // index within the plane of each output's maximum, saved for backward
+        float[] xd = xc.data, od = output.data;
+        int xo = xc.offset;
+        ForPlanes(n * c, h * w, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+            {
+                int plane = xo + p * h * w, outPlane = p * oh * ow;
+                for (int y = 0; y < oh; y++)
+                    for (int xx = 0; xx < ow; xx++)
+                    {
+                        int y0 = y * s - padding, x0 = xx * s - padding;
+                        float best = float.NegativeInfinity; int at = -1;
+                        for (int i = Math.Max(0, y0); i < Math.Min(h, y0 + kernel); i++)
+                            for (int j = Math.Max(0, x0); j < Math.Min(w, x0 + kernel); j++)
+                            {
+                                float v = xd[plane + i * w + j];
+                                if (at < 0 || v > best || float.IsNaN(v)) { best = v; at = i * w + j; if (float.IsNaN(v)) goto found; }
+                            }
+                        found: // a NaN propagates, as in PyTorch
+                        od[outPlane + y * ow + xx] = best;
+                        argmax[outPlane + y * ow + xx] = at;
+                    }
+            }
+        });
+        return Autograd.Record(output, "MaxPool2d", [x], gOut =>
+        {
+            var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
+            var gx = Zeros(x.shape);
+            float[] gd = gy.data, dx = gx.data;
+            int go = gy.offset;
+            ForPlanes(n * c, h * w, (p0, p1) =>
+            {
+                for (int p = p0; p < p1; p++)
+                    for (int k = p * oh * ow; k < (p + 1) * oh * ow; k++) dx[p * h * w + argmax[k]] += gd[go + k];
+            });
+            return [gx];
+        });
+    }
+
+    /// <summary>
+    /// Average pooling over each window; with <paramref name="countIncludePad"/> (PyTorch's default) the padding's
+    /// zeros count in the divisor. Shape: as <see cref="MaxPool2d"/>.
+    /// </summary>
+    public Tensor AvgPool2d(int kernel, int? stride = null, int padding = 0, bool countIncludePad = true)
+    {
+        var x = this;
+        var (n, c, h, w, oh, ow, s) = PoolGeometry("AvgPool2d", kernel, stride, padding);
+        if (padding * 2 > kernel) throw new ArgumentException($"AvgPool2d: padding {padding} must be at most half the kernel {kernel}.");
+        float Divisor(int y, int xx)
+        {
+            if (countIncludePad)
+                return (Math.Min(h + padding, y * s - padding + kernel) - (y * s - padding)) * (float)(Math.Min(w + padding, xx * s - padding + kernel) - (xx * s - padding));
+            return (Math.Min(h, y * s - padding + kernel) - Math.Max(0, y * s - padding)) * (float)(Math.Min(w, xx * s - padding + kernel) - Math.Max(0, xx * s - padding));
+        }
+        var xc = x.IsContiguous ? x : x.NoGraph().Contiguous();
+        var output = Uninitialized([n, c, oh, ow]);
+        float[] xd = xc.data, od = output.data;
+        int xo = xc.offset;
+        ForPlanes(n * c, h * w, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+                for (int y = 0; y < oh; y++)
+                    for (int xx = 0; xx < ow; xx++)
+                    {
+                        float sum = 0;
+                        for (int i = Math.Max(0, y * s - padding); i < Math.Min(h, y * s - padding + kernel); i++)
+                            for (int j = Math.Max(0, xx * s - padding); j < Math.Min(w, xx * s - padding + kernel); j++)
+                                sum += xd[xo + p * h * w + i * w + j];
+                        od[p * oh * ow + y * ow + xx] = sum / Divisor(y, xx);
+                    }
+        });
+        return Autograd.Record(output, "AvgPool2d", [x], gOut =>
+        {
+            var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
+            var gx = Zeros(x.shape);
+            float[] gd = gy.data, dx = gx.data;
+            int go = gy.offset;
+            ForPlanes(n * c, h * w, (p0, p1) =>
+            {
+                for (int p = p0; p < p1; p++)
+                    for (int y = 0; y < oh; y++)
+                        for (int xx = 0; xx < ow; xx++)
+                        {
+                            float v = gd[go + p * oh * ow + y * ow + xx] / Divisor(y, xx);
+                            for (int i = Math.Max(0, y * s - padding); i < Math.Min(h, y * s - padding + kernel); i++)
+                                for (int j = Math.Max(0, xx * s - padding); j < Math.Min(w, xx * s - padding + kernel); j++)
+                                    dx[p * h * w + i * w + j] += v;
+                        }
+            });
+            return [gx];
+        });
+    }
+
+    /// <summary>
+    /// Adaptive average pooling to a fixed output size (global average pooling with 1×1): output cell (i, j) averages
+    /// rows ⌊i·H/OH⌋ … ⌈(i+1)·H/OH⌉ − 1 and the columns likewise, as in PyTorch. Shape: (N, C, H, W) → (N, C, OH, OW).
+    /// </summary>
+    public Tensor AdaptiveAvgPool2d(int outHeight, int outWidth)
+    {
+        var x = this;
+        if (x.Rank != 4) throw new ArgumentException($"AdaptiveAvgPool2d: input must be 4-D (N, C, H, W), got {ShapeUtil.Str(x.shape)}.");
+        if (outHeight < 1 || outWidth < 1) throw new ArgumentException($"AdaptiveAvgPool2d: output size {outHeight}×{outWidth} must be positive.");
+        int n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], oh = outHeight, ow = outWidth;
+        static int Start(int i, int o, int size) => (int)((long)i * size / o);
+        static int End(int i, int o, int size) => (int)(((long)(i + 1) * size + o - 1) / o);
+        var xc = x.IsContiguous ? x : x.NoGraph().Contiguous();
+        var output = Uninitialized([n, c, oh, ow]);
+        float[] xd = xc.data, od = output.data;
+        int xo = xc.offset;
+        ForPlanes(n * c, h * w, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+                for (int y = 0; y < oh; y++)
+                    for (int xx = 0; xx < ow; xx++)
+                    {
+                        int i0 = Start(y, oh, h), i1 = End(y, oh, h), j0 = Start(xx, ow, w), j1 = End(xx, ow, w);
+                        float sum = 0;
+                        for (int i = i0; i < i1; i++)
+                            for (int j = j0; j < j1; j++) sum += xd[xo + p * h * w + i * w + j];
+                        od[p * oh * ow + y * ow + xx] = sum / ((i1 - i0) * (j1 - j0));
+                    }
+        });
+        return Autograd.Record(output, "AdaptiveAvgPool2d", [x], gOut =>
+        {
+            var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
+            var gx = Zeros(x.shape);
+            float[] gd = gy.data, dx = gx.data;
+            int go = gy.offset;
+            ForPlanes(n * c, h * w, (p0, p1) =>
+            {
+                for (int p = p0; p < p1; p++)
+                    for (int y = 0; y < oh; y++)
+                        for (int xx = 0; xx < ow; xx++)
+                        {
+                            int i0 = Start(y, oh, h), i1 = End(y, oh, h), j0 = Start(xx, ow, w), j1 = End(xx, ow, w);
+                            float v = gd[go + p * oh * ow + y * ow + xx] / ((i1 - i0) * (j1 - j0));
+                            for (int i = i0; i < i1; i++)
+                                for (int j = j0; j < j1; j++) dx[p * h * w + i * w + j] += v;
+                        }
+            });
+            return [gx];
+        });
+    }
+
+    /// <summary>
+    /// Nearest-neighbour upsampling by whole factors: each value becomes a scaleH×scaleW block. Backward: each input's
+    /// gradient is the sum over its block. Shape: (N, C, H, W) → (N, C, H·scaleH, W·scaleW).
+    /// </summary>
+    public Tensor UpsampleNearest(int scaleH, int scaleW)
+    {
+        var x = this;
+        if (x.Rank != 4) throw new ArgumentException($"Upsample: input must be 4-D (N, C, H, W), got {ShapeUtil.Str(x.shape)}.");
+        if (scaleH < 1 || scaleW < 1) throw new ArgumentException($"Upsample: scale factors {scaleH}×{scaleW} must be positive whole numbers.");
+        int n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], oh = h * scaleH, ow = w * scaleW;
+        var xc = x.IsContiguous ? x : x.NoGraph().Contiguous();
+        var output = Uninitialized([n, c, oh, ow]);
+        float[] xd = xc.data, od = output.data;
+        int xo = xc.offset;
+        ForPlanes(n * c, oh * ow, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
+                for (int y = 0; y < oh; y++)
+                    for (int xx = 0; xx < ow; xx++) od[p * oh * ow + y * ow + xx] = xd[xo + p * h * w + y / scaleH * w + xx / scaleW];
+        });
+        return Autograd.Record(output, "Upsample", [x], gOut =>
+        {
+            var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
+            var gx = Zeros(x.shape);
+            float[] gd = gy.data, dx = gx.data;
+            int go = gy.offset;
+            ForPlanes(n * c, oh * ow, (p0, p1) =>
+            {
+                for (int p = p0; p < p1; p++)
+                    for (int y = 0; y < oh; y++)
+                        for (int xx = 0; xx < ow; xx++) dx[p * h * w + y / scaleH * w + xx / scaleW] += gd[go + p * oh * ow + y * ow + xx];
+            });
+            return [gx];
+        });
+    }
+
+    (int N, int C, int H, int W, int OH, int OW, int Stride) PoolGeometry(string op, int kernel, int? stride, int padding)
+    {
+        if (Rank != 4) throw new ArgumentException($"{op}: input must be 4-D (N, C, H, W), got {ShapeUtil.Str(shape)}.");
+        int s = stride ?? kernel;
+        if (kernel < 1 || s < 1 || padding < 0) throw new ArgumentException($"{op}: kernel {kernel} and stride {s} must be positive and padding {padding} non-negative.");
+        int h = shape[2], w = shape[3];
+        if (h + 2 * padding < kernel || w + 2 * padding < kernel)
+            throw new ArgumentException($"{op}(k{kernel}): input {h}×{w} is smaller than the kernel (input {ShapeUtil.Str(shape)}).");
+        return (shape[0], shape[1], h, w, (h + 2 * padding - kernel) / s + 1, (w + 2 * padding - kernel) / s + 1, s);
+    }
+
+    /// <summary>Runs body over planes [0, planes), split across the team when there is enough work.</summary>
+    static void ForPlanes(int planes, int perPlane, Action<int, int> body) =>
+        ParallelLoop.For(planes, Math.Max(1, ParallelLoop.ElementwiseThreshold / Math.Max(1, perPlane)), body, align: 1);
+}
