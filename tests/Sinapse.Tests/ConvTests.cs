@@ -47,6 +47,8 @@ public class ConvTests
         { 2, 4, 5, 5, 6, 3, 1, 1, 1, 2 },   // groups 2
         { 2, 4, 5, 7, 4, 1, 1, 0, 1, 4 },   // depthwise 1×1
         { 1, 1, 5, 5, 3, 5, 3, 2, 1, 1 },   // kernel as large as the input, stride 3
+        { 2, 1, 6, 6, 16, 3, 1, 1, 1, 1 },  // fewer taps than filters: the weight gradient runs transposed
+        { 2, 2, 5, 5, 8, 1, 1, 0, 1, 2 },   // the same, per group
     };
 
     [Theory, MemberData(nameof(Configs))]

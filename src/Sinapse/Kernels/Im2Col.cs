@@ -50,11 +50,14 @@ internal static class Im2Col
                 int ix0 = j * g.DW - g.PW; // input column of output column 0
                 if (g.SW == 1)
                 {
-                    // Contiguous: zeros where the window hangs over the left or right edge, a copy in between.
+                    // Contiguous: zeros where the window hangs over the left or right edge, a copy in between. Rows
+                    // are short (11–30 values in small CNNs): plain loops beat a call to memmove per row.
                     int lo = Math.Clamp(-ix0, 0, ow), hi = Math.Clamp(g.W - ix0, lo, ow);
-                    outRow[..lo].Clear();
-                    x.AsSpan(src + ix0 + lo, hi - lo).CopyTo(outRow[lo..hi]);
-                    outRow[hi..].Clear();
+                    for (int t = 0; t < lo; t++) outRow[t] = 0f;
+                    var from = x.AsSpan(src + ix0 + lo, hi - lo);
+                    var to = outRow[lo..hi];
+                    for (int t = 0; t < from.Length; t++) to[t] = from[t];
+                    for (int t = hi; t < ow; t++) outRow[t] = 0f;
                 }
                 else
                 {
@@ -99,7 +102,9 @@ internal static class Im2Col
                     if (g.SW == 1)
                     {
                         int lo = Math.Clamp(-ix0, 0, ow), hi = Math.Clamp(g.W - ix0, lo, ow);
-                        Elementwise.Binary<AddOp>(inRow.Slice(ix0 + lo, hi - lo), src[lo..hi], inRow.Slice(ix0 + lo, hi - lo));
+                        var to = inRow.Slice(ix0 + lo, hi - lo);
+                        var from = src[lo..hi];
+                        for (int t = 0; t < to.Length; t++) to[t] += from[t];
                     }
                     else
                     {

@@ -50,12 +50,30 @@ public sealed partial class Tensor
             Tensor? gx = null, gw = null, gb = null;
             if (weight.RequiresGrad)
             {
-                // dW_g (og, kg) (+)= ∂y_g (og, N·L) · cols_gᵀ (N·L, kg)
+                // dW_g (og, kg) (+)= ∂y_g (og, N·L) · cols_gᵀ (N·L, kg). With few taps (kg < og: a first layer's
+                // 1·3·3) the product runs transposed, dW_gᵀ = cols_g · ∂y_gᵀ, so the GEMM's narrow side is not
+                // padded to a whole panel of columns; the small result is then added in transposed.
+                var dwT = kg < og ? Uninitialized([kg, og]) : null;
                 void Into(float[] d, int off, bool overwrite)
                 {
                     for (int gi = 0; gi < groups; gi++)
-                        Gemm.Multiply(og, kg, nl, new Gemm.Operand(gT.data, gT.offset + gi * og * nl, nl, 1),
-                            new Gemm.Operand(cols.data, cols.offset + gi * kg * nl, 1, nl), d, off + gi * og * kg, kg, accumulate: !overwrite);
+                    {
+                        if (dwT == null)
+                        {
+                            Gemm.Multiply(og, kg, nl, new Gemm.Operand(gT.data, gT.offset + gi * og * nl, nl, 1),
+                                new Gemm.Operand(cols.data, cols.offset + gi * kg * nl, 1, nl), d, off + gi * og * kg, kg, accumulate: !overwrite);
+                            continue;
+                        }
+                        Gemm.Multiply(kg, og, nl, new Gemm.Operand(cols.data, cols.offset + gi * kg * nl, nl, 1),
+                            new Gemm.Operand(gT.data, gT.offset + gi * og * nl, 1, nl), dwT.data, dwT.offset, og, accumulate: false);
+                        for (int r = 0; r < og; r++)
+                            for (int q = 0; q < kg; q++)
+                            {
+                                int at = off + (gi * og + r) * kg + q;
+                                float v = dwT.data[dwT.offset + q * og + r];
+                                d[at] = overwrite ? v : d[at] + v;
+                            }
+                    }
                 }
                 if (!AccumulateInPlace(weight, gT, Into))
                 {
