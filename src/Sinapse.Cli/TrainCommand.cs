@@ -15,7 +15,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public sealed class Settings : DataSettings
     {
-        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10), linear, or mlp:H1,H2,… Default: mlp.")]
+        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10), linear, mlp:H1,H2,…, lenet (LeNet-5) or cnn (conv-BN-ReLU-pool ×2, dropout, dense). Default: mlp.")]
         public string Model { get; init; } = "mlp";
 
         [CommandOption("--epochs <N>"), Description("Training epochs. Default: 12.")]

@@ -41,6 +41,29 @@ public class CliTests
     }
 
     [Fact]
+    public void Filters_WritesOnePngPerFilterAndAContactSheet()
+    {
+        var dir = Temp();
+        var png = Path.Combine(dir, "in.png");
+        using (var bmp = new SkiaSharp.SKBitmap(40, 30))
+        {
+            for (int y = 0; y < 30; y++) for (int x = 0; x < 40; x++) bmp.SetPixel(x, y, new SkiaSharp.SKColor((byte)(6 * x), (byte)(8 * y), 90));
+            using var data = SkiaSharp.SKImage.FromBitmap(bmp).Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(png, data.ToArray());
+        }
+        var outDir = Path.Combine(dir, "out");
+        var (code, _, err) = Run("filters", png, "--out", outDir);
+        Assert.True(code == 0, err);
+        foreach (var name in Sinapse.Vision.ImageFilters.All.Select(f => f.Name).Append("contact-sheet"))
+        {
+            using var decoded = SkiaSharp.SKBitmap.Decode(Path.Combine(outDir, name + ".png"));
+            Assert.NotNull(decoded);
+            if (name != "contact-sheet") Assert.Equal((40, 30), (decoded.Width, decoded.Height));
+        }
+        Assert.Equal(2, Run("filters", Path.Combine(dir, "missing.png")).Code);
+    }
+
+    [Fact]
     public void Xor_ShowsPerceptronFailingAndMlpSucceeding()
     {
         var (code, output, _) = Run("xor");

@@ -144,9 +144,58 @@ public sealed record ModelSpec(int[] InputShape, IReadOnlyList<LayerSpec> Layers
         return (model, spec);
     }
 
-    /// <summary>Parses a CLI model name: "mlp" (784-256-128-10), "linear" (softmax regression) or "mlp:H1,H2,…".</summary>
+    /// <summary>
+    /// LeNet-5 (LeCun et al. 1998) for (C, 28, 28) images: 5×5 convolutions with tanh and 2×2 average pooling
+    /// (the first padded by 2, so 28×28 becomes the paper's 32×32 receptive field), then 120-84-classes dense layers.
+    /// </summary>
+    public static ModelSpec LeNet5(int[] inputShape, int classes)
+    {
+        CheckImage(inputShape, "lenet");
+        int c = inputShape[0], h = (inputShape[1] / 2 - 4) / 2, w = (inputShape[2] / 2 - 4) / 2;
+        return new ModelSpec(inputShape,
+        [
+            Conv(c, 6, 5, 2), new("Tanh"), Pool("AvgPool2d"), Conv(6, 16, 5, 0), new("Tanh"), Pool("AvgPool2d"), new("Flatten"),
+            Dense(16 * h * w, 120), new("Tanh"), Dense(120, 84), new("Tanh"), Dense(84, classes),
+        ], classes);
+    }
+
+    /// <summary>
+    /// A small modern CNN: two blocks of 3×3 convolution (32 and 64 filters, "same" padding), batch norm, ReLU and
+    /// 2×2 max pooling, then dropout 0.25, a 128-unit dense layer, dropout 0.5 and the classifier.
+    /// </summary>
+    public static ModelSpec SmallCnn(int[] inputShape, int classes)
+    {
+        CheckImage(inputShape, "cnn");
+        int c = inputShape[0], h = inputShape[1] / 4, w = inputShape[2] / 4;
+        static LayerSpec Norm(int n) => new("BatchNorm2d", new Dictionary<string, double> { ["num_features"] = n });
+        static LayerSpec Drop(double p) => new("Dropout", new Dictionary<string, double> { ["p"] = p });
+        return new ModelSpec(inputShape,
+        [
+            Conv(c, 32, 3, 1, bias: false), Norm(32), new("ReLU"), Pool("MaxPool2d"),
+            Conv(32, 64, 3, 1, bias: false), Norm(64), new("ReLU"), Pool("MaxPool2d"),
+            new("Flatten"), Drop(0.25), Dense(64 * h * w, 128), new("ReLU"), Drop(0.5), Dense(128, classes),
+        ], classes);
+    }
+
+    static void CheckImage(int[] shape, string model)
+    {
+        if (shape.Length != 3 || shape[1] < 12 || shape[2] < 12)
+            throw new ArgumentException($"--model {model}: needs images (C, H, W) of at least 12×12, got {ShapeUtil.Str(shape)}.");
+    }
+
+    static LayerSpec Conv(int i, int o, int k, int padding, bool bias = true) => new("Conv2d", new Dictionary<string, double>
+        { ["in_channels"] = i, ["out_channels"] = o, ["kernel_size"] = k, ["padding"] = padding, ["bias"] = bias ? 1 : 0 });
+    static LayerSpec Pool(string type) => new(type, new Dictionary<string, double> { ["kernel_size"] = 2 });
+    static LayerSpec Dense(int i, int o) => new("Linear", new Dictionary<string, double> { ["in_features"] = i, ["out_features"] = o });
+
+    /// <summary>
+    /// Parses a CLI model name: "mlp" (784-256-128-10), "linear" (softmax regression), "mlp:H1,H2,…", "lenet"
+    /// (<see cref="LeNet5"/>) or "cnn" (<see cref="SmallCnn"/>).
+    /// </summary>
     public static ModelSpec Parse(string name, int[] inputShape, int classes, string activation = "ReLU", float dropout = 0f)
     {
+        if (name == "lenet") return LeNet5(inputShape, classes);
+        if (name == "cnn") return SmallCnn(inputShape, classes);
         if (name == "mlp") return Mlp(inputShape, [256, 128], classes, activation, dropout);
         if (name == "linear") return Mlp(inputShape, [], classes);
         if (name.StartsWith("mlp:"))
@@ -158,6 +207,6 @@ public sealed record ModelSpec(int[] InputShape, IReadOnlyList<LayerSpec> Layers
                     throw new ArgumentException($"--model: '{parts[i]}' in '{name}' is not a positive layer size.");
             return Mlp(inputShape, hidden, classes, activation, dropout);
         }
-        throw new ArgumentException($"--model: unknown model '{name}'; use mlp, linear or mlp:H1,H2,… (e.g. mlp:512,256).");
+        throw new ArgumentException($"--model: unknown model '{name}'; use mlp, linear, mlp:H1,H2,… (e.g. mlp:512,256), lenet or cnn.");
     }
 }
