@@ -3,6 +3,7 @@
 // Two modes:
 //   --engine sinapse|torch   one engine in this process; prints tab-separated result lines
 //                            (engine, workload, case, threads, value, unit) on stdout.
+//   --parity                 Conv2d → ReLU → MaxPool2d against libtorch: output and gradients within 1e-5.
 //   --runs N                 the driver: starts this program N times per engine, alternating engines (the VM's
 //                            2-thread figures drift by ±15%, so only medians over alternated processes compare),
 //                            then prints and saves medians, spreads and ratios (see Driver.cs).
@@ -10,6 +11,8 @@
 // other. See bench/README.md.
 using System.Runtime.CompilerServices;
 using Sinapse.Bench;
+
+if (args is ["--parity"]) return RunParity();
 
 Options o;
 try { o = Options.Parse(args); }
@@ -33,5 +36,8 @@ return 0;
 
 // Kept out of the top-level code so that nothing of TorchSharp is resolved before TorchEngine.Create has patched
 // libLibTorchSharp.so (see ElfVersionRelax).
+[MethodImpl(MethodImplOptions.NoInlining)]
+static int RunParity() => Parity.Run();
+
 [MethodImpl(MethodImplOptions.NoInlining)]
 static IEngine CreateEngine(string engine) => engine == "torch" ? TorchEngine.Create() : new SinapseEngine();
