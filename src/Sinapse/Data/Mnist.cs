@@ -51,7 +51,7 @@ public static class Mnist
             string got;
             using (var s = File.OpenRead(path)) got = Convert.ToHexStringLower(SHA256.HashData(s));
             if (got != want)
-                throw new InvalidDataException($"MNIST file '{path}' is corrupt: sha256 {got}, expected {want} (regenerate with scripts/make-mnist.sh).");
+                throw new InvalidDataException($"MNIST file '{path}' does not match manifest '{manifest}': sha256 {got}, expected {want} (regenerate with scripts/make-mnist.sh).");
         }
     }
 

@@ -239,4 +239,30 @@ public class ReaderFuzzTests(ITestOutputHelper output)
         });
         Check(report);
     }
+
+    [Fact]
+    public void MnistManifest_MutatedChecksums()
+    {
+        // Four small stand-in files and their manifest; the mutations hit the manifest (names, hashes, layout).
+        var dir = TempDir();
+        string[] names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+        var lines = new StringBuilder();
+        for (int i = 0; i < 4; i++)
+        {
+            var bytes = Gzip(IdxBytes([(byte)i, 1, 2], 3));
+            File.WriteAllBytes(Path.Combine(dir, names[i]), bytes);
+            lines.Append(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))).Append("  ").Append(names[i]).Append('\n');
+        }
+        var seed = Encoding.UTF8.GetBytes(lines.ToString());
+        var mut = new Mutator(17);
+        var report = FuzzHarness.Run("SHA256SUMS", Cases, _ => mut.Bytes(seed), p =>
+        {
+            var at = Path.GetDirectoryName(p)!; // the harness's folder holds the manifest; the data files join it
+            foreach (var n in names)
+                if (!File.Exists(Path.Combine(at, n))) File.Copy(Path.Combine(dir, n), Path.Combine(at, n));
+            Mnist.Verify(at);
+            return true;
+        }, fileName: Mnist.ManifestName);
+        Check(report);
+    }
 }
