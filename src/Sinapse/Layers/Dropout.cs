@@ -21,10 +21,12 @@ public sealed class Dropout : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input)
     {
         if (!Training || P == 0) return input;
-        var mask = new float[input.Numel];
+        // The mask is made by the engine (Tensor.Empty), so a training step reuses its memory instead of allocating it.
+        var mask = Tensor.Empty(input.Shape);
+        var m = mask.AsSpan();
         float keep = 1f / (1f - P);
-        for (int i = 0; i < mask.Length; i++) mask[i] = gen.NextFloat() >= P ? keep : 0f;
-        return input * Tensor.FromArray(mask, input.Shape);
+        for (int i = 0; i < m.Length; i++) m[i] = gen.NextFloat() >= P ? keep : 0f;
+        return input * mask;
     }
 
     protected override string ExtraRepr() => $"p={P}";
@@ -64,12 +66,13 @@ public sealed class Dropout2d : Module<Tensor, Tensor>
         if (input.Rank < 3) throw new ArgumentException($"Dropout2d: input {ShapeUtil.Str(input.Shape)} must be (N, C, H, W).");
         if (!Training || P == 0) return input;
         int n = input.Shape[0], c = input.Shape[1];
-        var mask = new float[n * c];
-        float keep = 1f / (1f - P);
-        for (int i = 0; i < mask.Length; i++) mask[i] = gen.NextFloat() >= P ? keep : 0f;
         var shape = new int[input.Rank];
         Array.Fill(shape, 1); shape[0] = n; shape[1] = c;
-        return input * Tensor.FromArray(mask, shape);
+        var mask = Tensor.Empty(shape);
+        var m = mask.AsSpan();
+        float keep = 1f / (1f - P);
+        for (int i = 0; i < m.Length; i++) m[i] = gen.NextFloat() >= P ? keep : 0f;
+        return input * mask;
     }
 
     protected override string ExtraRepr() => $"p={P}";

@@ -1,4 +1,5 @@
 using Sinapse.Kernels;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Sinapse;
 
@@ -38,25 +39,25 @@ public sealed partial class Tensor
         {
             ForChannels(c, m, (c0, c1) =>
             {
+                var dev = System.Buffers.ArrayPool<float>.Shared.Rent(inner);
                 for (int ch = c0; ch < c1; ch++)
                 {
+                    // Two passes (mean, then squared deviations), each span summed in float by SIMD and the spans in double.
                     double s = 0, ss = 0;
-                    for (int i = 0; i < n; i++)
-                    {
-                        var span = xc.data.AsSpan(xc.offset + (i * c + ch) * inner, inner);
-                        foreach (var v in span) s += v;
-                    }
+                    for (int i = 0; i < n; i++) s += TP.Sum(xc.data.AsSpan(xc.offset + (i * c + ch) * inner, inner));
                     double mu = s / m;
                     for (int i = 0; i < n; i++)
                     {
-                        var span = xc.data.AsSpan(xc.offset + (i * c + ch) * inner, inner);
-                        foreach (var v in span) ss += (v - mu) * (v - mu);
+                        var d = dev.AsSpan(0, inner);
+                        TP.Subtract(xc.data.AsSpan(xc.offset + (i * c + ch) * inner, inner), (float)mu, d);
+                        ss += TP.SumOfSquares(d);
                     }
                     mean[ch] = (float)mu;
                     invStd[ch] = (float)(1 / Math.Sqrt(ss / m + eps));
                     if (runningMean != null) runningMean.data[runningMean.offset + ch] = (1 - momentum) * runningMean.data[runningMean.offset + ch] + momentum * (float)mu;
                     if (runningVar != null) runningVar.data[runningVar.offset + ch] = (1 - momentum) * runningVar.data[runningVar.offset + ch] + momentum * (float)(ss / (m - 1));
                 }
+                System.Buffers.ArrayPool<float>.Shared.Return(dev);
             });
             runningMean?.BumpVersion();
             runningVar?.BumpVersion();
@@ -80,9 +81,9 @@ public sealed partial class Tensor
                 for (int i = 0; i < n; i++)
                 {
                     int at = (i * c + ch) * inner;
-                    var src = xc.data.AsSpan(xc.offset + at, inner);
                     var dst = output.data.AsSpan(at, inner);
-                    for (int k = 0; k < inner; k++) dst[k] = src[k] * a + b;
+                    TP.Multiply(xc.data.AsSpan(xc.offset + at, inner), a, dst);
+                    TP.Add(dst, b, dst);
                 }
             }
         });
@@ -98,29 +99,29 @@ public sealed partial class Tensor
             {
                 for (int ch = c0; ch < c1; ch++)
                 {
-                    double sg = 0, sgx = 0; // Σ∂y, Σ∂y·x̂
+                    double sg = 0, sgxRaw = 0; // Σ∂y, Σ∂y·x
                     float mu = mean[ch], istd = invStd[ch];
                     for (int i = 0; i < n; i++)
                     {
                         int at = (i * c + ch) * inner;
-                        for (int k = 0; k < inner; k++)
-                        {
-                            float g = gy.data[gy.offset + at + k];
-                            sg += g; sgx += g * (xc.data[xc.offset + at + k] - mu) * istd;
-                        }
+                        var g = gy.data.AsSpan(gy.offset + at, inner);
+                        sg += TP.Sum(g);
+                        sgxRaw += TP.Dot(g, xc.data.AsSpan(xc.offset + at, inner));
                     }
+                    double sgx = istd * (sgxRaw - mu * sg); // Σ∂y·x̂
                     dGamma[ch] = (float)sgx; dBeta[ch] = (float)sg;
                     if (gx == null) continue;
+                    // ∂x = γ/σ·(∂y − mean ∂y − x̂·mean(∂y·x̂)) = A·∂y + B·x + C per channel
                     float scale = gamma[ch] * istd;
                     float meanG = training ? (float)(sg / m) : 0f, meanGx = training ? (float)(sgx / m) : 0f;
+                    float A = scale, B = -scale * meanGx * istd, C = -scale * meanG + scale * meanGx * istd * mu;
                     for (int i = 0; i < n; i++)
                     {
                         int at = (i * c + ch) * inner;
-                        for (int k = 0; k < inner; k++)
-                        {
-                            float xhat = (xc.data[xc.offset + at + k] - mu) * istd;
-                            gx.data[at + k] = scale * (gy.data[gy.offset + at + k] - meanG - xhat * meanGx);
-                        }
+                        var dst = gx.data.AsSpan(at, inner);
+                        TP.Multiply(gy.data.AsSpan(gy.offset + at, inner), A, dst);
+                        TP.MultiplyAdd(xc.data.AsSpan(xc.offset + at, inner), B, dst, dst);
+                        TP.Add(dst, C, dst);
                     }
                 }
             });
