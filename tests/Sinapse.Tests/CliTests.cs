@@ -41,6 +41,15 @@ public class CliTests
     }
 
     [Fact]
+    public void Train_EpochsDefaultPerModel_AndAnExplicitValueWins()
+    {
+        Assert.Equal(20, new TrainCommand.Settings { Model = "lenet" }.Epochs);
+        Assert.Equal(12, new TrainCommand.Settings { Model = "cnn" }.Epochs);
+        Assert.Equal(12, new TrainCommand.Settings().Epochs);
+        Assert.Equal(3, new TrainCommand.Settings { Model = "lenet", EpochsOption = 3 }.Epochs);
+    }
+
+    [Fact]
     public void Filters_WritesOnePngPerFilterAndAContactSheet()
     {
         var dir = Temp();
@@ -61,6 +70,24 @@ public class CliTests
             if (name != "contact-sheet") Assert.Equal((40, 30), (decoded.Width, decoded.Height));
         }
         Assert.Equal(2, Run("filters", Path.Combine(dir, "missing.png")).Code);
+    }
+
+    [Fact]
+    public void Train_LeNet_ForOneEpoch_ThenEvalAndPredictRebuildIt()
+    {
+        var dir = Temp();
+        var (code, output, err) = Run("train", "--model", "lenet", "--epochs", "1", "--batch-size", "256", "--val-split", "0", "--out", dir);
+        Assert.True(code == 0, err);
+        Assert.Contains("(1, 16, 5, 5)", output); // the summary shows every layer's output shape
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")));
+        var acc = metrics.RootElement.GetProperty("test_accuracy").GetDouble();
+        Assert.InRange(acc, 0.9, 1.0);
+        Assert.Contains($"test_accuracy={acc:F4}", Run("eval", "--model", dir).Out);
+        var png = Path.Combine(dir, "digit.png");
+        WriteDigitPng(png);
+        var pr = Run("predict", "--model", dir, png);
+        Assert.True(pr.Code == 0, pr.Err);
+        Assert.Contains("predicted: 7", pr.Out);
     }
 
     [Fact]
