@@ -16,22 +16,7 @@ public sealed class SinapseEngine : IEngine
         new(new Linear(784, 512, gen: g), new ReLU(), new Linear(512, 256, gen: g), new ReLU(), new Linear(256, 10, gen: g));
 
     /// <summary>W2's training step (model, SGD with momentum, 8 cycled batches), shared by W2 and MEM.</summary>
-    static Action W2Step(Generator g)
-    {
-        var model = Mlp(g);
-        var opt = new SGD(model.Parameters(), 0.01f, momentum: 0.9f);
-        var loss = new CrossEntropyLoss();
-        var xs = Enumerable.Range(0, 8).Select(_ => Tensor.Randn([128, 784], g)).ToArray();
-        var ys = Enumerable.Range(0, 8).Select(_ => Tensor.FromArray(Enumerable.Range(0, 128).Select(_ => (float)g.NextInt(10)).ToArray())).ToArray();
-        int i = 0;
-        return () =>
-        {
-            opt.ZeroGrad();
-            loss.Call(model.Call(xs[i % 8]), ys[i % 8]).Backward();
-            opt.Step();
-            i++;
-        };
-    }
+    static Action W2Step(Generator g) => TrainStep(Mlp(g), [128, 784], g);
 
     /// <summary>W3's CNN: two 3×3 convolutions with ReLU and 2×2 max pooling, then a dense head.</summary>
     static Sequential Cnn(Generator g) => new(
@@ -39,13 +24,16 @@ public sealed class SinapseEngine : IEngine
         new Flatten(), new Linear(1600, 128, gen: g), new ReLU(), new Linear(128, 10, gen: g));
 
     /// <summary>W3's training step (the CNN, SGD with momentum, 8 cycled batches of 64 images).</summary>
-    static Action W3Step(Generator g)
+    static Action W3Step(Generator g) => TrainStep(Cnn(g), [64, 1, 28, 28], g);
+
+    /// <summary>A training step of WORKLOADS.md: SGD (lr 0.01, momentum 0.9), cross-entropy over 10 classes, 8 cycled batches.</summary>
+    static Action TrainStep(Sequential model, int[] batchShape, Generator g)
     {
-        var model = Cnn(g);
         var opt = new SGD(model.Parameters(), 0.01f, momentum: 0.9f);
         var loss = new CrossEntropyLoss();
-        var xs = Enumerable.Range(0, 8).Select(_ => Tensor.Randn([64, 1, 28, 28], g)).ToArray();
-        var ys = Enumerable.Range(0, 8).Select(_ => Tensor.FromArray(Enumerable.Range(0, 64).Select(_ => (float)g.NextInt(10)).ToArray())).ToArray();
+        int batch = batchShape[0];
+        var xs = Enumerable.Range(0, 8).Select(_ => Tensor.Randn(batchShape, g)).ToArray();
+        var ys = Enumerable.Range(0, 8).Select(_ => Tensor.FromArray(Enumerable.Range(0, batch).Select(_ => (float)g.NextInt(10)).ToArray())).ToArray();
         int i = 0;
         return () =>
         {

@@ -25,33 +25,19 @@ public sealed class TorchEngine : IEngine
         ("0", nn.Linear(784, 512)), ("1", nn.ReLU()), ("2", nn.Linear(512, 256)), ("3", nn.ReLU()), ("4", nn.Linear(256, 10)));
 
     /// <summary>W2's training step (model, SGD with momentum, 8 cycled batches), shared by W2 and MEM.</summary>
-    static Action W2Step()
-    {
-        var model = Mlp();
-        var opt = torch.optim.SGD(model.parameters(), 0.01, momentum: 0.9);
-        var loss = nn.CrossEntropyLoss();
-        var xs = Enumerable.Range(0, 8).Select(_ => torch.randn(128, 784)).ToArray();
-        var ys = Enumerable.Range(0, 8).Select(_ => torch.randint(0, 10, new long[] { 128 }, dtype: ScalarType.Int64)).ToArray();
-        int i = 0;
-        return () =>
-        {
-            using var scope = torch.NewDisposeScope();
-            opt.zero_grad();
-            loss.forward(model.forward(xs[i % 8]), ys[i % 8]).backward();
-            opt.step();
-            i++;
-        };
-    }
+    static Action W2Step() => TrainStep(Mlp(), [128, 784]);
 
     /// <summary>W3's training step (the CNN, SGD with momentum, 8 cycled batches of 64 images).</summary>
-    static Action W3Step()
+    static Action W3Step() => TrainStep(nn.Sequential(("0", nn.Conv2d(1, 32, 3)), ("1", nn.ReLU()), ("2", nn.MaxPool2d(2)), ("3", nn.Conv2d(32, 64, 3)),
+        ("4", nn.ReLU()), ("5", nn.MaxPool2d(2)), ("6", nn.Flatten()), ("7", nn.Linear(1600, 128)), ("8", nn.ReLU()), ("9", nn.Linear(128, 10))), [64, 1, 28, 28]);
+
+    /// <summary>A training step of WORKLOADS.md: SGD (lr 0.01, momentum 0.9), cross-entropy over 10 classes, 8 cycled batches.</summary>
+    static Action TrainStep(TorchSharp.Modules.Sequential model, long[] batchShape)
     {
-        var model = nn.Sequential(("0", nn.Conv2d(1, 32, 3)), ("1", nn.ReLU()), ("2", nn.MaxPool2d(2)), ("3", nn.Conv2d(32, 64, 3)),
-            ("4", nn.ReLU()), ("5", nn.MaxPool2d(2)), ("6", nn.Flatten()), ("7", nn.Linear(1600, 128)), ("8", nn.ReLU()), ("9", nn.Linear(128, 10)));
         var opt = torch.optim.SGD(model.parameters(), 0.01, momentum: 0.9);
         var loss = nn.CrossEntropyLoss();
-        var xs = Enumerable.Range(0, 8).Select(_ => torch.randn(64, 1, 28, 28)).ToArray();
-        var ys = Enumerable.Range(0, 8).Select(_ => torch.randint(0, 10, new long[] { 64 }, dtype: ScalarType.Int64)).ToArray();
+        var xs = Enumerable.Range(0, 8).Select(_ => torch.randn(batchShape)).ToArray();
+        var ys = Enumerable.Range(0, 8).Select(_ => torch.randint(0, 10, new long[] { batchShape[0] }, dtype: ScalarType.Int64)).ToArray();
         int i = 0;
         return () =>
         {

@@ -29,10 +29,7 @@ public sealed class Conv2d : Module<Tensor, Tensor>
         bool bias = true, Generator? gen = null)
     {
         string me = $"Conv2d({inChannels}→{outChannels}, k{kernelSize})";
-        if (inChannels <= 0 || outChannels <= 0 || kernelSize <= 0 || stride <= 0 || dilation <= 0 || groups <= 0)
-            throw new ArgumentException($"{me}: channels, kernel size, stride, dilation and groups must be positive.");
-        if (inChannels % groups != 0 || outChannels % groups != 0)
-            throw new ArgumentException($"{me}: {inChannels} input and {outChannels} output channels must both divide into {groups} groups.");
+        ConvChecks.Sizes(me, inChannels, outChannels, kernelSize, stride, dilation, groups);
         if (padding == Same)
         {
             int reach = dilation * (kernelSize - 1);
@@ -81,10 +78,8 @@ public sealed class Conv1d : Module<Tensor, Tensor>
         bool bias = true, Generator? gen = null)
     {
         string me = $"Conv1d({inChannels}→{outChannels}, k{kernelSize})";
-        if (inChannels <= 0 || outChannels <= 0 || kernelSize <= 0 || stride <= 0 || dilation <= 0 || groups <= 0 || padding < 0)
-            throw new ArgumentException($"{me}: channels, kernel size, stride, dilation and groups must be positive and padding non-negative.");
-        if (inChannels % groups != 0 || outChannels % groups != 0)
-            throw new ArgumentException($"{me}: {inChannels} input and {outChannels} output channels must both divide into {groups} groups.");
+        ConvChecks.Sizes(me, inChannels, outChannels, kernelSize, stride, dilation, groups);
+        if (padding < 0) throw new ArgumentException($"{me}: padding {padding} must be non-negative.");
         InChannels = inChannels; OutChannels = outChannels; KernelSize = kernelSize; Stride = stride; Padding = padding; Dilation = dilation; Groups = groups;
         float bound = 1f / MathF.Sqrt(inChannels / groups * kernelSize);
         Weight = RegisterParameter("weight", Tensor.Uniform([outChannels, inChannels / groups, kernelSize], -bound, bound, gen));
@@ -130,10 +125,8 @@ public sealed class ConvTranspose2d : Module<Tensor, Tensor>
         int groups = 1, bool bias = true, int dilation = 1, Generator? gen = null)
     {
         string me = $"ConvTranspose2d({inChannels}→{outChannels}, k{kernelSize})";
-        if (inChannels <= 0 || outChannels <= 0 || kernelSize <= 0 || stride <= 0 || dilation <= 0 || groups <= 0 || padding < 0 || outputPadding < 0)
-            throw new ArgumentException($"{me}: channels, kernel size, stride, dilation and groups must be positive, paddings non-negative.");
-        if (inChannels % groups != 0 || outChannels % groups != 0)
-            throw new ArgumentException($"{me}: {inChannels} input and {outChannels} output channels must both divide into {groups} groups.");
+        ConvChecks.Sizes(me, inChannels, outChannels, kernelSize, stride, dilation, groups);
+        if (padding < 0 || outputPadding < 0) throw new ArgumentException($"{me}: padding {padding} and output padding {outputPadding} must be non-negative.");
         if (outputPadding >= Math.Max(stride, dilation))
             throw new ArgumentException($"{me}: output padding {outputPadding} must be below the stride {stride} or the dilation {dilation}.");
         InChannels = inChannels; OutChannels = outChannels; KernelSize = kernelSize; Stride = stride; Padding = padding;
@@ -157,4 +150,16 @@ public sealed class ConvTranspose2d : Module<Tensor, Tensor>
         ["in_channels"] = InChannels, ["out_channels"] = OutChannels, ["kernel_size"] = KernelSize, ["stride"] = Stride,
         ["padding"] = Padding, ["output_padding"] = OutputPadding, ["groups"] = Groups, ["dilation"] = Dilation, ["bias"] = Bias != null ? 1 : 0,
     });
+}
+
+/// <summary>The argument checks the convolution layers share.</summary>
+internal static class ConvChecks
+{
+    public static void Sizes(string layer, int inChannels, int outChannels, int kernelSize, int stride, int dilation, int groups)
+    {
+        if (inChannels <= 0 || outChannels <= 0 || kernelSize <= 0 || stride <= 0 || dilation <= 0 || groups <= 0)
+            throw new ArgumentException($"{layer}: channels, kernel size, stride, dilation and groups must be positive.");
+        if (inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException($"{layer}: {inChannels} input and {outChannels} output channels must both divide into {groups} groups.");
+    }
 }

@@ -93,52 +93,22 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor AvgPool2d(int kernel, int? stride = null, int padding = 0, bool countIncludePad = true)
     {
-        var x = this;
-        var (n, c, h, w, oh, ow, s) = PoolGeometry("AvgPool2d", kernel, stride, padding);
+        var (_, _, h, w, oh, ow, s) = PoolGeometry("AvgPool2d", kernel, stride, padding);
         if (padding * 2 > kernel) throw new ArgumentException($"AvgPool2d: padding {padding} must be at most half the kernel {kernel}.");
-        float Divisor(int y, int xx)
+        // Window of output o along an axis of the given size: [lo, hi) inside the input, and its length counted for the
+        // divisor (the padded window when the padding counts).
+        (int[] Lo, int[] Hi, int[] Count) Windows(int outSize, int size)
         {
-            if (countIncludePad)
-                return (Math.Min(h + padding, y * s - padding + kernel) - (y * s - padding)) * (float)(Math.Min(w + padding, xx * s - padding + kernel) - (xx * s - padding));
-            return (Math.Min(h, y * s - padding + kernel) - Math.Max(0, y * s - padding)) * (float)(Math.Min(w, xx * s - padding + kernel) - Math.Max(0, xx * s - padding));
-        }
-        var xc = x.IsContiguous ? x : x.NoGraph().Contiguous();
-        var output = Uninitialized([n, c, oh, ow]);
-        float[] xd = xc.data, od = output.data;
-        int xo = xc.offset;
-        ForPlanes(n * c, h * w, (p0, p1) =>
-        {
-            for (int p = p0; p < p1; p++)
-                for (int y = 0; y < oh; y++)
-                    for (int xx = 0; xx < ow; xx++)
-                    {
-                        float sum = 0;
-                        for (int i = Math.Max(0, y * s - padding); i < Math.Min(h, y * s - padding + kernel); i++)
-                            for (int j = Math.Max(0, xx * s - padding); j < Math.Min(w, xx * s - padding + kernel); j++)
-                                sum += xd[xo + p * h * w + i * w + j];
-                        od[p * oh * ow + y * ow + xx] = sum / Divisor(y, xx);
-                    }
-        });
-        return Autograd.Record(output, "AvgPool2d", [x], gOut =>
-        {
-            var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
-            var gx = Zeros(x.shape);
-            float[] gd = gy.data, dx = gx.data;
-            int go = gy.offset;
-            ForPlanes(n * c, h * w, (p0, p1) =>
+            var (lo, hi, count) = (new int[outSize], new int[outSize], new int[outSize]);
+            for (int o = 0; o < outSize; o++)
             {
-                for (int p = p0; p < p1; p++)
-                    for (int y = 0; y < oh; y++)
-                        for (int xx = 0; xx < ow; xx++)
-                        {
-                            float v = gd[go + p * oh * ow + y * ow + xx] / Divisor(y, xx);
-                            for (int i = Math.Max(0, y * s - padding); i < Math.Min(h, y * s - padding + kernel); i++)
-                                for (int j = Math.Max(0, xx * s - padding); j < Math.Min(w, xx * s - padding + kernel); j++)
-                                    dx[p * h * w + i * w + j] += v;
-                        }
-            });
-            return [gx];
-        });
+                int start = o * s - padding;
+                lo[o] = Math.Max(0, start); hi[o] = Math.Min(size, start + kernel);
+                count[o] = countIncludePad ? Math.Min(size + padding, start + kernel) - start : hi[o] - lo[o];
+            }
+            return (lo, hi, count);
+        }
+        return AveragePool("AvgPool2d", Windows(oh, h), Windows(ow, w));
     }
 
     /// <summary>
@@ -147,12 +117,30 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor AdaptiveAvgPool2d(int outHeight, int outWidth)
     {
-        var x = this;
-        if (x.Rank != 4) throw new ArgumentException($"AdaptiveAvgPool2d: input must be 4-D (N, C, H, W), got {ShapeUtil.Str(x.shape)}.");
+        if (Rank != 4) throw new ArgumentException($"AdaptiveAvgPool2d: input must be 4-D (N, C, H, W), got {ShapeUtil.Str(shape)}.");
         if (outHeight < 1 || outWidth < 1) throw new ArgumentException($"AdaptiveAvgPool2d: output size {outHeight}×{outWidth} must be positive.");
-        int n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], oh = outHeight, ow = outWidth;
-        static int Start(int i, int o, int size) => (int)((long)i * size / o);
-        static int End(int i, int o, int size) => (int)(((long)(i + 1) * size + o - 1) / o);
+        static (int[] Lo, int[] Hi, int[] Count) Windows(int outSize, int size)
+        {
+            var (lo, hi, count) = (new int[outSize], new int[outSize], new int[outSize]);
+            for (int o = 0; o < outSize; o++)
+            {
+                lo[o] = (int)((long)o * size / outSize);
+                hi[o] = (int)(((long)(o + 1) * size + outSize - 1) / outSize);
+                count[o] = hi[o] - lo[o];
+            }
+            return (lo, hi, count);
+        }
+        return AveragePool("AdaptiveAvgPool2d", Windows(outHeight, shape[2]), Windows(outWidth, shape[3]));
+    }
+
+    /// <summary>
+    /// Averages each output cell's window, given per axis as [lo, hi) and the count that divides; the divisor of cell
+    /// (i, j) is rows.Count[i]·cols.Count[j]. Backward spreads each gradient evenly over its window.
+    /// </summary>
+    Tensor AveragePool(string op, (int[] Lo, int[] Hi, int[] Count) rows, (int[] Lo, int[] Hi, int[] Count) cols)
+    {
+        var x = this;
+        int n = shape[0], c = shape[1], h = shape[2], w = shape[3], oh = rows.Lo.Length, ow = cols.Lo.Length;
         var xc = x.IsContiguous ? x : x.NoGraph().Contiguous();
         var output = Uninitialized([n, c, oh, ow]);
         float[] xd = xc.data, od = output.data;
@@ -161,16 +149,15 @@ public sealed partial class Tensor
         {
             for (int p = p0; p < p1; p++)
                 for (int y = 0; y < oh; y++)
-                    for (int xx = 0; xx < ow; xx++)
+                    for (int q = 0; q < ow; q++)
                     {
-                        int i0 = Start(y, oh, h), i1 = End(y, oh, h), j0 = Start(xx, ow, w), j1 = End(xx, ow, w);
                         float sum = 0;
-                        for (int i = i0; i < i1; i++)
-                            for (int j = j0; j < j1; j++) sum += xd[xo + p * h * w + i * w + j];
-                        od[p * oh * ow + y * ow + xx] = sum / ((i1 - i0) * (j1 - j0));
+                        for (int i = rows.Lo[y]; i < rows.Hi[y]; i++)
+                            for (int j = cols.Lo[q]; j < cols.Hi[q]; j++) sum += xd[xo + p * h * w + i * w + j];
+                        od[p * oh * ow + y * ow + q] = sum / ((float)rows.Count[y] * cols.Count[q]);
                     }
         });
-        return Autograd.Record(output, "AdaptiveAvgPool2d", [x], gOut =>
+        return Autograd.Record(output, op, [x], gOut =>
         {
             var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
             var gx = Zeros(x.shape);
@@ -180,12 +167,11 @@ public sealed partial class Tensor
             {
                 for (int p = p0; p < p1; p++)
                     for (int y = 0; y < oh; y++)
-                        for (int xx = 0; xx < ow; xx++)
+                        for (int q = 0; q < ow; q++)
                         {
-                            int i0 = Start(y, oh, h), i1 = End(y, oh, h), j0 = Start(xx, ow, w), j1 = End(xx, ow, w);
-                            float v = gd[go + p * oh * ow + y * ow + xx] / ((i1 - i0) * (j1 - j0));
-                            for (int i = i0; i < i1; i++)
-                                for (int j = j0; j < j1; j++) dx[p * h * w + i * w + j] += v;
+                            float v = gd[go + p * oh * ow + y * ow + q] / ((float)rows.Count[y] * cols.Count[q]);
+                            for (int i = rows.Lo[y]; i < rows.Hi[y]; i++)
+                                for (int j = cols.Lo[q]; j < cols.Hi[q]; j++) dx[p * h * w + i * w + j] += v;
                         }
             });
             return [gx];
