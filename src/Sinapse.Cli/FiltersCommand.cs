@@ -39,12 +39,12 @@ internal sealed class FiltersCommand : Command<FiltersCommand.Settings>
             bool absolute = name.Contains("edge") || name.StartsWith("sobel");
             var bmp = ToBitmap(y, absolute);
             var file = Path.Combine(dir, $"{name}.png");
-            Save(bmp, file);
+            Pictures.Save(bmp, file);
             tiles.Add((name, bmp));
             table.AddRow(name, string.Join(" ", kernel.Select(v => v.ToString("0.###"))), file);
         }
         var sheet = Path.Combine(dir, "contact-sheet.png");
-        Save(ContactSheet(tiles), sheet);
+        Pictures.Save(ContactSheet(tiles), sheet);
         foreach (var (_, b) in tiles) b.Dispose();
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine($"contact sheet: {sheet}");
@@ -105,14 +105,5 @@ internal sealed class FiltersCommand : Command<FiltersCommand.Settings>
             canvas.DrawImage(img, new SKRect(x, y + label, x + cw, y + label + ch), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
         }
         return sheet;
-    }
-
-    /// <summary>Writes a PNG atomically.</summary>
-    static void Save(SKBitmap bmp, string path)
-    {
-        var tmp = path + ".tmp";
-        using (var data = bmp.Encode(SKEncodedImageFormat.Png, 100))
-        using (var fs = File.Create(tmp)) data.SaveTo(fs);
-        File.Move(tmp, path, overwrite: true);
     }
 }

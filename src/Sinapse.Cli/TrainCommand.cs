@@ -124,6 +124,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             ("val_loss", history.Epochs[^1].ValLoss ?? 0f), ("val_accuracy", history.Epochs[^1].ValAccuracy ?? 0f),
             ("test_loss", ev.Loss), ("test_accuracy", ev.Accuracy ?? 0f), ("seconds", seconds)]);
         Plots.Loss(history, Path.Combine(outDir, RunFolder.LossPng));
+        Pictures.Confusion(cm, Path.Combine(outDir, RunFolder.ConfusionPng));
 
         Output.Confusion(cm);
         AnsiConsole.MarkupLine($"test accuracy [bold green]{ev.Accuracy:P2}[/] (loss {ev.Loss:F4}) after {history.Epochs.Count} epochs in {seconds:F1} s");

@@ -88,6 +88,12 @@ public class CliTests
         var pr = Run("predict", "--model", dir, png);
         Assert.True(pr.Code == 0, pr.Err);
         Assert.Contains("predicted: 7", pr.Out);
+        Assert.NotNull(SkiaSharp.SKBitmap.Decode(Path.Combine(dir, "confusion.png")));
+
+        var fe = Run("features", "--model", dir, png);
+        Assert.True(fe.Code == 0, fe.Err);
+        foreach (var f in new[] { "filters-conv1.png", "feature-maps-conv1.png", "feature-maps-conv2.png" })
+            Assert.NotNull(SkiaSharp.SKBitmap.Decode(Path.Combine(dir, "features", f)));
     }
 
     [Fact]

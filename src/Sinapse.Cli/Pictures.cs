@@ -1,0 +1,88 @@
+using Sinapse.Training;
+using SkiaSharp;
+
+namespace Sinapse.Cli;
+
+/// <summary>PNG pictures of what a network holds and sees: grids of grayscale tiles, and the confusion matrix.</summary>
+internal static class Pictures
+{
+    /// <summary>
+    /// Writes the (h × w) tiles as a grid, each scaled to its own range (dark = lowest, light = highest) and enlarged
+    /// <paramref name="zoom"/> times, with an optional caption above.
+    /// </summary>
+    public static void Grid(IReadOnlyList<float[]> tiles, int h, int w, string path, int zoom, string? caption = null)
+    {
+        int cols = (int)Math.Ceiling(Math.Sqrt(tiles.Count)), rows = (tiles.Count + cols - 1) / cols;
+        const int pad = 2;
+        int top = caption != null ? 22 : 0;
+        int tw = w * zoom, th = h * zoom;
+        using var bmp = new SKBitmap(Math.Max(cols * (tw + pad) + pad, 200), rows * (th + pad) + pad + top);
+        using (var canvas = new SKCanvas(bmp))
+        {
+            canvas.Clear(new SKColor(40, 40, 90));
+            if (caption != null)
+            {
+                using var font = new SKFont(SKTypeface.Default, 14);
+                using var ink = new SKPaint { Color = SKColors.White, IsAntialias = true };
+                canvas.DrawText(caption, pad, 16, font, ink);
+            }
+            using var paint = new SKPaint();
+            for (int t = 0; t < tiles.Count; t++)
+            {
+                var v = tiles[t];
+                float lo = v.Min(), hi = v.Max(), span = hi > lo ? hi - lo : 1f;
+                int x0 = pad + t % cols * (tw + pad), y0 = top + pad + t / cols * (th + pad);
+                for (int y = 0; y < h; y++)
+                    for (int x = 0; x < w; x++)
+                    {
+                        byte g = (byte)Math.Clamp((v[y * w + x] - lo) / span * 255f, 0, 255);
+                        paint.Color = new SKColor(g, g, g);
+                        canvas.DrawRect(x0 + x * zoom, y0 + y * zoom, zoom, zoom, paint);
+                    }
+            }
+        }
+        Save(bmp, path);
+    }
+
+    /// <summary>The confusion matrix as a heat map: rows are the true classes, columns the predicted ones, cells shaded by the row's fraction and labelled with the count.</summary>
+    public static void Confusion(ConfusionMatrix cm, string path)
+    {
+        const int cell = 44, margin = 60;
+        int k = cm.Classes, size = margin + k * cell + 10;
+        using var bmp = new SKBitmap(size, size);
+        using (var canvas = new SKCanvas(bmp))
+        {
+            canvas.Clear(SKColors.White);
+            using var font = new SKFont(SKTypeface.Default, 13);
+            using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+            using var fill = new SKPaint();
+            canvas.DrawText("predicted →", margin, 16, font, ink);
+            canvas.DrawText("true ↓", 4, margin - 8, font, ink);
+            for (int i = 0; i < k; i++)
+            {
+                int row = 0;
+                for (int j = 0; j < k; j++) row += cm.Counts[i, j];
+                canvas.DrawText(i.ToString(), margin + i * cell + cell / 2 - 4, margin - 8, font, ink);
+                canvas.DrawText(i.ToString(), margin - 18, margin + i * cell + cell / 2 + 5, font, ink);
+                for (int j = 0; j < k; j++)
+                {
+                    float f = row == 0 ? 0 : cm.Counts[i, j] / (float)row;
+                    byte shade = (byte)(255 - 200 * MathF.Sqrt(f));
+                    fill.Color = i == j ? new SKColor(shade, 255, shade) : new SKColor(255, shade, shade);
+                    canvas.DrawRect(margin + j * cell, margin + i * cell, cell - 1, cell - 1, fill);
+                    canvas.DrawText(cm.Counts[i, j].ToString(), margin + j * cell + 4, margin + i * cell + cell / 2 + 5, font, ink);
+                }
+            }
+        }
+        Save(bmp, path);
+    }
+
+    /// <summary>Writes a PNG atomically.</summary>
+    public static void Save(SKBitmap bmp, string path)
+    {
+        var tmp = path + ".tmp";
+        using (var data = bmp.Encode(SKEncodedImageFormat.Png, 100))
+        using (var fs = File.Create(tmp)) data.SaveTo(fs);
+        File.Move(tmp, path, overwrite: true);
+    }
+}
