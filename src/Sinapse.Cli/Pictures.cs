@@ -10,9 +10,9 @@ internal static class Pictures
     /// Writes the (h × w) tiles as a grid, each scaled to its own range (dark = lowest, light = highest) and enlarged
     /// <paramref name="zoom"/> times, with an optional caption above.
     /// </summary>
-    public static void Grid(IReadOnlyList<float[]> tiles, int h, int w, string path, int zoom, string? caption = null)
+    public static void Grid(IReadOnlyList<float[]> tiles, int h, int w, string path, int zoom, string? caption = null, int? columns = null)
     {
-        int cols = (int)Math.Ceiling(Math.Sqrt(tiles.Count)), rows = (tiles.Count + cols - 1) / cols;
+        int cols = columns ?? (int)Math.Ceiling(Math.Sqrt(tiles.Count)), rows = (tiles.Count + cols - 1) / cols;
         const int pad = 2;
         int top = caption != null ? 22 : 0;
         int tw = w * zoom, th = h * zoom;

@@ -1,11 +1,13 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using Sinapse.Data;
 using Sinapse.IO;
 using Sinapse.Layers;
 using Sinapse.Losses;
 using Sinapse.Optimizers;
 using Sinapse.Training;
+using Sinapse.Vision;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -42,6 +44,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--val-split <FRACTION>"), Description("Fraction of the training images held out for validation. Default: 0.05.")]
         public float ValSplit { get; init; } = 0.05f;
 
+        [CommandOption("--augment <SPEC>"), Description("Augment training images per batch, e.g. shift=2,rotate=10 (pixels, degrees) or shift=2,flip. Default: none.")]
+        public string? Augment { get; init; }
+
         [CommandOption("--out <DIR>"), Description("Run folder to write. Default: runs/<date-time>.")]
         public string? Out { get; init; }
 
@@ -54,6 +59,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (ValSplit is < 0 or >= 1) return ValidationResult.Error($"--val-split must be in [0, 1), got {ValSplit}.");
             if (Optimizer is not ("adam" or "adamw" or "sgd" or "rmsprop" or "adagrad")) return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}' (adam, adamw, sgd, rmsprop, adagrad).");
             if (Schedule is not ("cosine" or "step" or "none")) return ValidationResult.Error($"--schedule: unknown schedule '{Schedule}' (cosine, step, none).");
+            try { if (Augment != null) ParseAugment(Augment, 0); }
+            catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
             return ValidationResult.Success();
         }
     }
@@ -87,7 +94,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         else if (s.Schedule == "step") callbacks.Add(new SchedulerCallback(new StepLR(opt, Math.Max(1, s.Epochs / 3), 0.3f)));
 
         var loss = new CrossEntropyLoss();
-        var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed);
+        var augment = s.Augment != null ? ParseAugment(s.Augment, s.Seed) : null;
+        var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed)
+        {
+            Transform = augment != null ? b => (augment.Apply(b.Input), b.Target) : null,
+        };
+        if (augment != null) AugmentedPreview(train, s, outDir);
         var valLoader = new DataLoader(validation, 1000);
         var sw = Stopwatch.StartNew();
         History history = null!;
@@ -154,5 +166,41 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         public override void OnEpochEnd(TrainingContext ctx, EpochLogs l) =>
             Console.WriteLine($"epoch {l.Epoch,2}/{ctx.Epochs}: loss {l.Loss:F4} acc {l.Accuracy:F4}  val_loss {l.ValLoss:F4} val_acc {l.ValAccuracy:F4}  lr {l.LearningRate:G3}  {l.Seconds:F1} s");
+    }
+
+    /// <summary>Parses "shift=N,rotate=DEG,flip"; the fill is MNIST's normalised black, so shifted-in pixels are background.</summary>
+    internal static ImageAugmentation ParseAugment(string spec, ulong seed)
+    {
+        int shift = 0; float rotate = 0; bool flip = false;
+        foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split('=', 2);
+            switch (kv[0])
+            {
+                case "shift" when kv.Length == 2 && int.TryParse(kv[1], NumberStyles.None, CultureInfo.InvariantCulture, out shift) && shift <= 8: break;
+                case "rotate" when kv.Length == 2 && float.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out rotate) && rotate is >= 0 and <= 180: break;
+                case "flip" when kv.Length == 1: flip = true; break;
+                default: throw new ArgumentException($"--augment: '{part}' in '{spec}' is not shift=PIXELS (0–8), rotate=DEGREES (0–180) or flip.");
+            }
+        }
+        return new ImageAugmentation(shift, rotate, flip, fill: -Mnist.Mean / Mnist.Std, seed: seed);
+    }
+
+    /// <summary>augmented.png: eight training images, each followed by three augmented versions (a separate generator, so training's draws are untouched).</summary>
+    static void AugmentedPreview(Dataset<(Tensor Input, Tensor Target)> train, Settings s, string outDir)
+    {
+        var preview = ParseAugment(s.Augment!, s.Seed + 1);
+        var x = train.GetBatch(Enumerable.Range(0, Math.Min(8, train.Count)).ToArray()).Input;
+        var tiles = new List<float[]>();
+        var versions = Enumerable.Range(0, 3).Select(_ => preview.Apply(x).ToArray()).ToArray();
+        var original = x.ToArray();
+        int size = 28 * 28;
+        for (int i = 0; i < x.Shape[0]; i++)
+        {
+            tiles.Add(original.AsSpan(i * size, size).ToArray());
+            foreach (var v in versions) tiles.Add(v.AsSpan(i * size, size).ToArray());
+        }
+        Directory.CreateDirectory(outDir);
+        Pictures.Grid(tiles, 28, 28, Path.Combine(outDir, RunFolder.AugmentedPng), zoom: 3, caption: $"original, then 3 × --augment {s.Augment}", columns: 4);
     }
 }

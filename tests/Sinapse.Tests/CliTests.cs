@@ -25,6 +25,8 @@ public class CliTests
     [InlineData("train", "--epochs", "abc")]
     [InlineData("train", "--epochs", "0")]
     [InlineData("train", "--optimizer", "magic")]
+    [InlineData("train", "--augment", "shift=20")]
+    [InlineData("train", "--augment", "twirl")]
     [InlineData("train", "--model", "resnet", "--epochs", "1")]
     [InlineData("train", "--data", "/nonexistent/dir")]
     [InlineData("eval", "--model", "/nonexistent/run")]

@@ -46,4 +46,64 @@ public class VisionTests
         Assert.Equal(spec.ToJson(), ModelSpec.FromJson(spec.ToJson()).ToJson());
         Assert.Equal(model.StateDict().Sum(p => (long)p.Value.Numel), spec.Values());
     }
+
+    [Fact]
+    public void Augmentation_ShiftsFlipsAndRotates_Seeded_AndThreadCountFree()
+    {
+        // One bright pixel per sample at (3, 4) of a 9×9 image, background −1.
+        int n = 64;
+        var v = Enumerable.Repeat(-1f, n * 81).ToArray();
+        for (int i = 0; i < n; i++) v[i * 81 + 3 * 9 + 4] = 5f;
+        var x = Tensor.FromArray(v, n, 1, 9, 9);
+
+        var shifted = new ImageAugmentation(maxShift: 2, fill: -1f, seed: 1).Apply(x).ToArray();
+        var seen = new HashSet<(int, int)>();
+        for (int i = 0; i < n; i++)
+        {
+            var plane = shifted.AsSpan(i * 81, 81).ToArray();
+            Assert.Equal(1, plane.Count(p => p == 5f));                 // moved whole, not blurred
+            Assert.Equal(80, plane.Count(p => p == -1f));               // the fill comes in from the edge
+            int at = Array.IndexOf(plane, 5f);
+            int dy = at / 9 - 3, dx = at % 9 - 4;
+            Assert.InRange(dy, -2, 2); Assert.InRange(dx, -2, 2);
+            seen.Add((dy, dx));
+        }
+        Assert.True(seen.Count > 10, $"{seen.Count} distinct shifts in {n} samples");
+
+        // Mirroring: a pixel at column 2 is either still there or at column 6, in about half the samples.
+        var u = Enumerable.Repeat(-1f, n * 81).ToArray();
+        for (int i = 0; i < n; i++) u[i * 81 + 3 * 9 + 2] = 5f;
+        var flipped = new ImageAugmentation(maxShift: 0, horizontalFlip: true, fill: -1f, seed: 2).Apply(Tensor.FromArray(u, n, 1, 9, 9)).ToArray();
+        int mirrored = 0;
+        for (int i = 0; i < n; i++)
+        {
+            bool kept = flipped[i * 81 + 3 * 9 + 2] == 5f, moved = flipped[i * 81 + 3 * 9 + 6] == 5f;
+            Assert.True(kept ^ moved, $"sample {i}");
+            if (moved) mirrored++;
+        }
+        Assert.InRange(mirrored, 16, 48);
+
+        // A rotation keeps the centre where it is and the mass roughly where it was.
+        var c = Enumerable.Repeat(0f, 81).ToArray(); c[40] = 1f;
+        var rotated = new ImageAugmentation(maxShift: 0, maxRotationDegrees: 30, seed: 3).Apply(Tensor.FromArray(c, 1, 1, 9, 9)).ToArray();
+        Assert.Equal(1f, rotated[40], 4);
+
+        float[] Run(int threads, ulong seed)
+        {
+            int was = Settings.Threads;
+            try { Settings.Threads = threads; return new ImageAugmentation(2, 15, true, -1f, seed).Apply(x).ToArray(); }
+            finally { Settings.Threads = was; }
+        }
+        Assert.Equal(Run(1, 7), Run(2, 7));
+        Assert.NotEqual(Run(2, 7), Run(2, 8));
+    }
+
+    [Fact]
+    public void DataLoader_AppliesItsTransformToEveryBatch()
+    {
+        var ds = new Data.TensorDataset(Tensor.Arange(8).Reshape(8, 1), Tensor.Arange(8));
+        var loader = new Data.DataLoader(ds, 3) { Transform = b => (b.Input * 10f, b.Target) };
+        Assert.Equal([0f, 10, 20, 30, 40, 50, 60, 70], loader.SelectMany(b => b.Input.ToArray()).ToArray());
+        Assert.Equal([0f, 1, 2, 3, 4, 5, 6, 7], loader.SelectMany(b => b.Target.ToArray()).ToArray());
+    }
 }

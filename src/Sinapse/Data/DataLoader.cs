@@ -12,6 +12,9 @@ public class DataLoader<TBatch> : IEnumerable<TBatch>
     public bool Shuffle { get; }
     public bool DropLast { get; }
 
+    /// <summary>Applied to every batch as it is produced (augmentation, for example); null for none.</summary>
+    public Func<TBatch, TBatch>? Transform { get; init; }
+
     public DataLoader(Dataset<TBatch> dataset, int batchSize, bool shuffle = false, ulong seed = 0, bool dropLast = false)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "DataLoader: batch size must be positive.");
@@ -29,7 +32,8 @@ public class DataLoader<TBatch> : IEnumerable<TBatch>
         for (int b = 0; b < BatchCount; b++)
         {
             int s = b * BatchSize, e = Math.Min(n, s + BatchSize);
-            yield return Dataset.GetBatch(order.AsSpan(s, e - s));
+            var batch = Dataset.GetBatch(order.AsSpan(s, e - s));
+            yield return Transform != null ? Transform(batch) : batch;
         }
     }
 
