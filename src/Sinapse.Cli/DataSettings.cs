@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Sinapse.Data;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -7,7 +8,7 @@ namespace Sinapse.Cli;
 /// <summary>Options shared by the commands that read MNIST: where the data is and how many cores to use.</summary>
 internal abstract class DataSettings : CommandSettings
 {
-    [CommandOption("--data <DIR>"), Description("Folder with the MNIST files. Default: data/mnist found from here upwards.")]
+    [CommandOption("--data <DIR>"), Description("Folder with MNIST-format IDX files, or fashion-mnist (fetched by scripts/fetch-fashion-mnist.sh). Default: data/mnist found from here upwards.")]
     public string? Data { get; init; }
 
     [CommandOption("--threads <N>"), Description("Cores to use. Default: all.")]
@@ -16,10 +17,17 @@ internal abstract class DataSettings : CommandSettings
     public override ValidationResult Validate() =>
         Threads is < 1 ? ValidationResult.Error($"--threads must be at least 1, got {Threads}.") : ValidationResult.Success();
 
-    /// <summary>Applies --threads and returns the MNIST folder.</summary>
-    public string Apply()
+    /// <summary>Applies --threads and returns the data folder with its normalisation.</summary>
+    public (string Dir, float Mean, float Std) Apply()
     {
         if (Threads is int t) Sinapse.Settings.Threads = t;
-        return RunFolder.ResolveData(Data);
+        if (Data == "fashion-mnist")
+        {
+            var dir = Mnist.FashionDirectory();
+            if (!File.Exists(Path.Combine(dir, Mnist.ManifestName)))
+                throw new DirectoryNotFoundException($"Fashion-MNIST not found in '{dir}'; fetch it with scripts/fetch-fashion-mnist.sh (Debian package dataset-fashion-mnist, checked by sha256).");
+            return (dir, Mnist.FashionMean, Mnist.FashionStd);
+        }
+        return (RunFolder.ResolveData(Data), Mnist.Mean, Mnist.Std);
     }
 }

@@ -21,9 +21,9 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var dataDir = s.Apply();
+        var (dataDir, mean, std) = s.Apply();
         var (model, spec) = RunFolder.LoadModel(s.Model!);
-        var test = Mnist.LoadTest(dataDir);
+        var test = Mnist.LoadTest(dataDir, mean, std);
         var loader = new DataLoader(test, 1000);
         var ev = Trainer.Evaluate(model, new CrossEntropyLoss(), loader);
         var (pred, actual) = Trainer.Predict(model, loader);

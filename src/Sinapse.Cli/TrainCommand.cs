@@ -68,12 +68,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10);
-        var dataDir = s.Apply();
+        var (dataDir, mean, std) = s.Apply();
         var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
         Directory.CreateDirectory(outDir);
 
-        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on MNIST ({Markup.Escape(dataDir)}), {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
-        var (trainAll, test) = Mnist.Load(dataDir);
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on {(s.Data == "fashion-mnist" ? "Fashion-MNIST" : "MNIST")} ({Markup.Escape(dataDir)}), {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
+        var (trainAll, test) = Mnist.Load(dataDir, mean, std);
         Dataset<(Tensor Input, Tensor Target)> train = trainAll, validation = test;
         bool heldOut = s.ValSplit > 0;
         if (heldOut) (train, validation) = trainAll.Split(s.ValSplit, s.Seed);
@@ -94,12 +94,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         else if (s.Schedule == "step") callbacks.Add(new SchedulerCallback(new StepLR(opt, Math.Max(1, s.Epochs / 3), 0.3f)));
 
         var loss = new CrossEntropyLoss();
-        var augment = s.Augment != null ? ParseAugment(s.Augment, s.Seed) : null;
+        var augment = s.Augment != null ? ParseAugment(s.Augment, s.Seed, -mean / std) : null;
         var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed)
         {
             Transform = augment != null ? b => (augment.Apply(b.Input), b.Target) : null,
         };
-        if (augment != null) AugmentedPreview(train, s, outDir);
+        if (augment != null) AugmentedPreview(train, s, outDir, -mean / std);
         var valLoader = new DataLoader(validation, 1000);
         var sw = Stopwatch.StartNew();
         History history = null!;
@@ -168,8 +168,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             Console.WriteLine($"epoch {l.Epoch,2}/{ctx.Epochs}: loss {l.Loss:F4} acc {l.Accuracy:F4}  val_loss {l.ValLoss:F4} val_acc {l.ValAccuracy:F4}  lr {l.LearningRate:G3}  {l.Seconds:F1} s");
     }
 
-    /// <summary>Parses "shift=N,rotate=DEG,flip"; the fill is MNIST's normalised black, so shifted-in pixels are background.</summary>
-    internal static ImageAugmentation ParseAugment(string spec, ulong seed)
+    /// <summary>Parses "shift=N,rotate=DEG,flip"; the fill is the data's normalised black, so shifted-in pixels are background.</summary>
+    internal static ImageAugmentation ParseAugment(string spec, ulong seed, float fill = -Mnist.Mean / Mnist.Std)
     {
         int shift = 0; float rotate = 0; bool flip = false;
         foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -183,13 +183,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                 default: throw new ArgumentException($"--augment: '{part}' in '{spec}' is not shift=PIXELS (0–8), rotate=DEGREES (0–180) or flip.");
             }
         }
-        return new ImageAugmentation(shift, rotate, flip, fill: -Mnist.Mean / Mnist.Std, seed: seed);
+        return new ImageAugmentation(shift, rotate, flip, fill, seed);
     }
 
     /// <summary>augmented.png: eight training images, each followed by three augmented versions (a separate generator, so training's draws are untouched).</summary>
-    static void AugmentedPreview(Dataset<(Tensor Input, Tensor Target)> train, Settings s, string outDir)
+    static void AugmentedPreview(Dataset<(Tensor Input, Tensor Target)> train, Settings s, string outDir, float fill)
     {
-        var preview = ParseAugment(s.Augment!, s.Seed + 1);
+        var preview = ParseAugment(s.Augment!, s.Seed + 1, fill);
         var x = train.GetBatch(Enumerable.Range(0, Math.Min(8, train.Count)).ToArray()).Input;
         var tiles = new List<float[]>();
         var versions = Enumerable.Range(0, 3).Select(_ => preview.Apply(x).ToArray()).ToArray();

@@ -43,6 +43,20 @@ public class CliTests
     }
 
     [Fact]
+    public void FashionMnist_WhenAbsent_SaysHowToFetchIt()
+    {
+        var was = Environment.GetEnvironmentVariable("SINAPSE_DATA");
+        try
+        {
+            Environment.SetEnvironmentVariable("SINAPSE_DATA", Temp());
+            var (code, _, err) = Run("train", "--data", "fashion-mnist", "--epochs", "1");
+            Assert.Equal(2, code);
+            Assert.Contains("scripts/fetch-fashion-mnist.sh", err);
+        }
+        finally { Environment.SetEnvironmentVariable("SINAPSE_DATA", was); }
+    }
+
+    [Fact]
     public void Train_EpochsDefaultPerModel_AndAnExplicitValueWins()
     {
         Assert.Equal(20, new TrainCommand.Settings { Model = "lenet" }.Epochs);
