@@ -21,12 +21,20 @@ public sealed class Dropout : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input)
     {
         if (!Training || P == 0) return input;
-        // The mask is made by the engine (Tensor.Empty), so a training step reuses its memory instead of allocating it.
-        var mask = Tensor.Empty(input.Shape);
+        return input * Mask(input.Shape, P, gen);
+    }
+
+    /// <summary>
+    /// A tensor of <paramref name="shape"/> holding 1/(1−p) with probability 1−p and 0 otherwise. It is made by the
+    /// engine (Tensor.Empty), so a training step reuses its memory instead of allocating it.
+    /// </summary>
+    internal static Tensor Mask(int[] shape, float p, Generator gen)
+    {
+        var mask = Tensor.Empty(shape);
         var m = mask.AsSpan();
-        float keep = 1f / (1f - P);
-        for (int i = 0; i < m.Length; i++) m[i] = gen.NextFloat() >= P ? keep : 0f;
-        return input * mask;
+        float keep = 1f / (1f - p);
+        for (int i = 0; i < m.Length; i++) m[i] = gen.NextFloat() >= p ? keep : 0f;
+        return mask;
     }
 
     protected override string ExtraRepr() => $"p={P}";
@@ -66,13 +74,9 @@ public sealed class Dropout2d : Module<Tensor, Tensor>
         if (input.Rank < 3) throw new ArgumentException($"Dropout2d: input {ShapeUtil.Str(input.Shape)} must be (N, C, H, W).");
         if (!Training || P == 0) return input;
         int n = input.Shape[0], c = input.Shape[1];
-        var shape = new int[input.Rank];
+        var shape = new int[input.Rank]; // (N, C, 1, …): one draw per feature map, broadcast over it
         Array.Fill(shape, 1); shape[0] = n; shape[1] = c;
-        var mask = Tensor.Empty(shape);
-        var m = mask.AsSpan();
-        float keep = 1f / (1f - P);
-        for (int i = 0; i < m.Length; i++) m[i] = gen.NextFloat() >= P ? keep : 0f;
-        return input * mask;
+        return input * Dropout.Mask(shape, P, gen);
     }
 
     protected override string ExtraRepr() => $"p={P}";

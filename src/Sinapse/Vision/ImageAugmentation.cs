@@ -43,16 +43,18 @@ public sealed class ImageAugmentation
             bool flip = HorizontalFlip && gen.NextFloat() < 0.5f;
             draws[i] = (dy, dx, angle, flip);
         }
-        var src = batch.Detach().Contiguous().ToArray();
-        var dst = new float[src.Length];
+        var src = batch.Detach().Contiguous(); // a view when the batch is contiguous already: no copy
+        var result = Tensor.Empty(batch.Shape);
         float fill = Fill;
         ParallelLoop.For(n, Math.Max(1, ParallelLoop.ElementwiseThreshold / Math.Max(1, c * h * w)), (i0, i1) =>
         {
+            var from = src.AsReadOnlySpan();
+            var to = result.AsSpan();
             for (int i = i0; i < i1; i++)
                 for (int ch = 0; ch < c; ch++)
-                    Transform(src.AsSpan((i * c + ch) * h * w, h * w), dst.AsSpan((i * c + ch) * h * w, h * w), h, w, draws[i], fill);
+                    Transform(from.Slice((i * c + ch) * h * w, h * w), to.Slice((i * c + ch) * h * w, h * w), h, w, draws[i], fill);
         }, align: 1);
-        return Tensor.FromArray(dst, batch.Shape);
+        return result;
     }
 
     /// <summary>One plane: each output pixel looks up where it came from (inverse mapping) and samples bilinearly.</summary>
