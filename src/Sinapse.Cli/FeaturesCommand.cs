@@ -11,19 +11,10 @@ namespace Sinapse.Cli;
 /// </summary>
 internal sealed class FeaturesCommand : Command<FeaturesCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RunImageSettings
     {
-        [CommandArgument(0, "<IMAGE>"), Description("A PNG or JPEG image of one digit.")]
-        public string Image { get; init; } = "";
-
-        [CommandOption("--model <RUN_DIR>"), Description("Run folder of a convolutional model (train --model lenet or cnn).")]
-        public string? Model { get; init; }
-
         [CommandOption("--out <DIR>"), Description("Folder for the PNGs. Default: RUN_DIR/features.")]
         public string? Out { get; init; }
-
-        public override ValidationResult Validate() =>
-            Model == null ? ValidationResult.Error("--model RUN_DIR is required.") : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)

@@ -6,19 +6,22 @@ using Spectre.Console.Cli;
 
 namespace Sinapse.Cli;
 
+/// <summary>Options of the commands that apply a trained run to one image: the image and the run folder.</summary>
+internal class RunImageSettings : CommandSettings
+{
+    [CommandArgument(0, "<IMAGE>"), Description("A PNG or JPEG image of one digit.")]
+    public string Image { get; init; } = "";
+
+    [CommandOption("--model <RUN_DIR>"), Description("Run folder written by 'sinapse train'.")]
+    public string? Model { get; init; }
+
+    public override ValidationResult Validate() =>
+        Model == null ? ValidationResult.Error("--model RUN_DIR is required.") : ValidationResult.Success();
+}
+
 internal sealed class PredictCommand : Command<PredictCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
-    {
-        [CommandArgument(0, "<IMAGE>"), Description("A PNG or JPEG image of one digit.")]
-        public string Image { get; init; } = "";
-
-        [CommandOption("--model <RUN_DIR>"), Description("Run folder written by 'sinapse train'.")]
-        public string? Model { get; init; }
-
-        public override ValidationResult Validate() =>
-            Model == null ? ValidationResult.Error("--model RUN_DIR is required.") : ValidationResult.Success();
-    }
+    public sealed class Settings : RunImageSettings;
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
