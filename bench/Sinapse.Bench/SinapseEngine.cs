@@ -92,8 +92,8 @@ public sealed class SinapseEngine : IEngine
             case "MEM":
                 foreach (var r in MemoryWorkload.Run(W2Step(g), MemoryWorkload.Steps(settings.Quick), managedCounters: true)) yield return r;
                 break;
-            case "TTA":
-                foreach (var r in SinapseTta.Run(settings)) yield return r;
+            case "TTA" or "TTA-CNN":
+                foreach (var r in SinapseTta.Run(settings, Tta.Find(w)!)) yield return r;
                 break;
             default: throw new ArgumentException($"unknown workload {w}");
         }

@@ -9,19 +9,24 @@ namespace Sinapse.Bench;
 /// <summary>TTA in Sinapse, written the way a user would: public API only (Sequential, DataLoader, Adam, NoGrad).</summary>
 public static class SinapseTta
 {
-    public static IEnumerable<(string, double, string)> Run(RunSettings settings)
+    static Sequential Model(Tta recipe, Generator g) => recipe.Convolutional
+        ? new(new Conv2d(1, 32, 3, gen: g), new ReLU(), new MaxPool2d(2), new Conv2d(32, 64, 3, gen: g), new ReLU(), new MaxPool2d(2),
+              new Flatten(), new Linear(1600, 128, gen: g), new ReLU(), new Dropout(Tta.DropoutRate, g), new Linear(128, Tta.Classes, gen: g))
+        : new(new Linear(MnistData.Pixels, 256, gen: g), new ReLU(), new Linear(256, 128, gen: g), new ReLU(),
+              new Linear(128, Tta.Classes, gen: g));
+
+    public static IEnumerable<(string, double, string)> Run(RunSettings settings, Tta recipe)
     {
         var data = MnistData.Load(settings.DataDir, settings.Quick);
+        var train = Shaped(data.Train, recipe);
+        var test = Shaped(data.Test, recipe);
         var g = new Generator(Tta.Seed);
-        var model = new Sequential(
-            new Linear(MnistData.Pixels, Tta.Hidden1, gen: g), new ReLU(),
-            new Linear(Tta.Hidden1, Tta.Hidden2, gen: g), new ReLU(),
-            new Linear(Tta.Hidden2, Tta.Classes, gen: g));
+        var model = Model(recipe, g);
         var opt = new Adam(model.Parameters(), Tta.LearningRate);
         var loss = new CrossEntropyLoss();
-        var loader = new DataLoader(data.Train, Tta.BatchSize, shuffle: true, seed: Tta.Seed);
+        var loader = new DataLoader(train, recipe.BatchSize, shuffle: true, seed: Tta.Seed);
         var epochs = new List<(double, double)>();
-        for (int epoch = 1; epoch <= Tta.Epochs(settings.Quick); epoch++)
+        for (int epoch = 1; epoch <= recipe.Epochs(settings.Quick); epoch++)
         {
             model.Train();
             var sw = Stopwatch.StartNew();
@@ -32,12 +37,15 @@ public static class SinapseTta
                 opt.Step();
             }
             double seconds = sw.Elapsed.TotalSeconds;
-            double acc = Accuracy(model, data.Test);
+            double acc = Accuracy(model, test);
             epochs.Add((seconds, acc));
             foreach (var line in Tta.EpochLines(epoch, seconds, acc)) yield return line;
         }
-        foreach (var line in Tta.Summary(epochs)) yield return line;
+        foreach (var line in recipe.Summary(epochs)) yield return line;
     }
+
+    static TensorDataset Shaped(TensorDataset d, Tta recipe) =>
+        new(d.Inputs.Reshape(recipe.InputShape(d.Count).Select(v => (int)v).ToArray()), d.Targets);
 
     /// <summary>Share of test images whose highest logit is the label (not timed).</summary>
     static double Accuracy(Module<Tensor, Tensor> model, TensorDataset test)

@@ -96,8 +96,8 @@ public sealed class TorchEngine : IEngine
             case "MEM":
                 foreach (var r in MemoryWorkload.Run(W2Step(), MemoryWorkload.Steps(settings.Quick), managedCounters: false)) yield return r;
                 break;
-            case "TTA":
-                foreach (var r in TorchTta.Run(settings)) yield return r;
+            case "TTA" or "TTA-CNN":
+                foreach (var r in TorchTta.Run(settings, Tta.Find(w)!)) yield return r;
                 break;
             default: throw new ArgumentException($"unknown workload {w}");
         }

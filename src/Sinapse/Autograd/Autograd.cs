@@ -112,6 +112,21 @@ public static class Autograd
     }
 
     /// <summary>
+    /// Records <paramref name="side"/>, a second output of the op that made <paramref name="main"/> (an RNN's final
+    /// state beside its output sequence), as a node whose backward hands its gradient to <paramref name="deposit"/> and
+    /// passes <paramref name="noGradient"/> (a zero view) on to <paramref name="main"/>. The main op's backward runs
+    /// after every node that reads <paramref name="main"/>, so by then the deposit is made; it recognises
+    /// <paramref name="noGradient"/> by reference when the side output was the only one used.
+    /// </summary>
+    internal static Tensor RecordSideOutput(Tensor side, string op, Tensor main, Action<Tensor> deposit, Tensor noGradient)
+    {
+        if (main.GradFn == null) return side;
+        side.GradFn = new Node(op, [main], g => { deposit(g); return [noGradient]; });
+        side.RequiresGrad = true;
+        return side;
+    }
+
+    /// <summary>
     /// Whether an op on <paramref name="inputs"/> records a node: gradient mode is on and some input requires
     /// gradients. An op can ask before it builds its backward closure (null inputs, e.g. a missing bias, are skipped).
     /// </summary>

@@ -83,7 +83,33 @@ public static class ModuleRegistry
         ["Upsample"] = s => { int f = Positive(s, "scale_factor"); return Plain(() => new Upsample(f)); },
         ["BatchNorm1d"] = s => { var (c, e, m) = NormArgs(s); return new LayerPlan(4L * c + 1, _ => new BatchNorm1d(c, e, m)); },
         ["BatchNorm2d"] = s => { var (c, e, m) = NormArgs(s); return new LayerPlan(4L * c + 1, _ => new BatchNorm2d(c, e, m)); },
+        ["Embedding"] = s =>
+        {
+            int n = Positive(s, "num_embeddings"), d = Positive(s, "embedding_dim");
+            int? pad = s.Args.ContainsKey("padding_idx") ? s.Int("padding_idx") : null;
+            if (pad is int p && (p < 0 || p >= n)) throw Bad(s, $"'padding_idx' = {p} must be in 0…{n - 1}");
+            return new LayerPlan((long)n * d, g => new Embedding(n, d, pad, g));
+        },
+        ["RNN"] = s => Recurrent(s, 1, (a, g) => new RNN(a.In, a.Hidden, a.Layers, s.Float("relu", 0) != 0 ? "relu" : "tanh", a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g)),
+        ["LSTM"] = s => Recurrent(s, 4, (a, g) => new LSTM(a.In, a.Hidden, a.Layers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g)),
+        ["GRU"] = s => Recurrent(s, 3, (a, g) => new GRU(a.In, a.Hidden, a.Layers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g)),
     };
+
+    readonly record struct RecurrentArgs(int In, int Hidden, int Layers, bool Bias, bool BatchFirst, float Dropout, bool Bidirectional);
+
+    /// <summary>A recurrent layer's arguments and its parameter count: per layer and direction G·H·(in + H) weights and 2·G·H biases.</summary>
+    static LayerPlan Recurrent(LayerSpec s, int gates, Func<RecurrentArgs, Generator?, Module<Tensor, Tensor>> make)
+    {
+        var a = new RecurrentArgs(Positive(s, "input_size"), Positive(s, "hidden_size"), Positive(s, "num_layers", 1), s.Float("bias", 1) != 0,
+            s.Float("batch_first", 1) != 0, s.Float("dropout", 0f), s.Float("bidirectional", 0) != 0);
+        if (!(a.Dropout >= 0 && a.Dropout < 1)) throw Bad(s, $"'dropout' = {a.Dropout} must be in [0, 1)");
+        int dirs = a.Bidirectional ? 2 : 1;
+        long gh = (long)gates * a.Hidden, values = 0;
+        for (int l = 0; l < a.Layers; l++)
+            values += dirs * (gh * ((l == 0 ? a.In : a.Hidden * dirs) + a.Hidden) + (a.Bias ? 2 * gh : 0));
+        if (values > int.MaxValue) throw Bad(s, "the weights would hold more than 2^31 values");
+        return new LayerPlan(values, g => make(a, g));
+    }
 
     static (int In, int Out, int K, int Stride, int Padding, int Dilation, int Groups, bool Bias) ConvArgs(LayerSpec s)
     {

@@ -22,8 +22,8 @@ internal sealed class PackedWeights
     /// <summary>Output rows per block: eight 8-float accumulators on AVX2 (four 16-float ones on AVX-512).</summary>
     public const int BlockRows = 64;
 
-    float[]? packed, gemmB;
-    Stamp packedAt, gemmAt;
+    float[]? packed, gemmB, gemmBAsIs;
+    Stamp packedAt, gemmAt, gemmAsIsAt;
 
     /// <summary>What a copy was made from: the weight's storage and version, and the SIMD width (the layout follows it).</summary>
     readonly record struct Stamp(object? Storage, int Version, int Bits)
@@ -69,6 +69,19 @@ internal sealed class PackedWeights
         gemmB = Gemm.PrepackB(Gemm.WeightAsB(weight), weight.shape[1], weight.shape[0], gemmB);
         gemmAt = now;
         return gemmB;
+    }
+
+    /// <summary>
+    /// W itself (out × in) in the GEMM's packed B layout, for products ∂y·W (a recurrent layer's backward through
+    /// time multiplies by W_hh once per step); rebuilt when the weight changed.
+    /// </summary>
+    public float[] ForGemmAsIs(Tensor weight)
+    {
+        var now = Stamp.Of(weight);
+        if (gemmBAsIs != null && gemmAsIsAt == now) return gemmBAsIs;
+        gemmBAsIs = Gemm.PrepackB(new Gemm.Operand(weight.data, weight.offset, weight.strides[0], weight.strides[1]), weight.shape[0], weight.shape[1], gemmBAsIs);
+        gemmAsIsAt = now;
+        return gemmBAsIs;
     }
 
     /// <summary>

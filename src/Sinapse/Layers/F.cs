@@ -22,6 +22,8 @@ public static class F
     public static Tensor LogSoftmax(Tensor x, int dim = -1) => x.LogSoftmax(dim);
     /// <summary>y = x·Wᵀ + b. Shape: (…, in), (out, in), (out) → (…, out).</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null) => Tensor.Linear(x, weight, bias);
+    /// <summary>Rows of weight picked by whole-number indices. Shape: (…), (num, dim) → (…, dim).</summary>
+    public static Tensor Embedding(Tensor indices, Tensor weight, int? paddingIdx = null) => Tensor.Embedding(indices, weight, paddingIdx);
     /// <summary>Inverted dropout with probability p when training is true.</summary>
     public static Tensor Dropout(Tensor x, float p, bool training, Generator? gen = null)
     {

@@ -125,6 +125,29 @@ public abstract class Module
     protected virtual string ExtraRepr() => "";
 
     /// <summary>
+    /// Runs <paramref name="forward"/> as a module call, for a module's further entry points beside <c>Call</c> (an
+    /// RNN called with an initial state): the engine then manages what it makes as it does for <c>Call</c>. The result
+    /// must be a tensor or a (nested) tuple of tensors.
+    /// </summary>
+    protected static T RunAsCall<T>(Func<T> forward)
+    {
+        if (!ModuleCall.Enter())
+        {
+            try { return forward(); }
+            finally { ModuleCall.ExitNested(); }
+        }
+        T output = default!;
+        bool failed = true;
+        try
+        {
+            output = forward();
+            failed = false;
+            return output;
+        }
+        finally { ModuleCall.ExitTop(output, failed); }
+    }
+
+    /// <summary>
     /// This layer as a model.json entry: its type name (as registered in <see cref="ModuleRegistry"/>) and constructor
     /// arguments. The default, the class name without arguments, suits layers whose constructor takes none.
     /// </summary>

@@ -37,6 +37,43 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// Looks up rows of <paramref name="weight"/>: out[…, :] = weight[indices[…], :]. Indices are whole numbers stored
+    /// as float32. Backward adds each output row's gradient into the weight row it came from; rows at
+    /// <paramref name="paddingIdx"/> get no gradient.
+    /// Shape: indices (…), weight (num_embeddings, dim) → (…, dim).
+    /// </summary>
+    public static Tensor Embedding(Tensor indices, Tensor weight, int? paddingIdx = null)
+    {
+        if (weight.Rank != 2) throw new ArgumentException($"Embedding: weight must be 2-D (num_embeddings, dim), got {ShapeUtil.Str(weight.shape)}.");
+        int n = weight.shape[0], dim = weight.shape[1];
+        var idx = indices.ToArray();
+        var rows = new int[idx.Length];
+        for (int j = 0; j < idx.Length; j++)
+        {
+            float v = idx[j];
+            if (v != MathF.Floor(v) || v < 0 || v >= n)
+                throw new IndexOutOfRangeException($"Embedding: index {v} at position {j} of indices {ShapeUtil.Str(indices.shape)} is not a whole number in 0…{n - 1}.");
+            rows[j] = (int)v;
+        }
+        var w = weight.IsContiguous ? weight : weight.NoGraph().Contiguous();
+        var o = Uninitialized([.. indices.shape, dim]);
+        for (int j = 0; j < rows.Length; j++)
+            w.data.AsSpan(w.offset + rows[j] * dim, dim).CopyTo(o.data.AsSpan(o.offset + j * dim, dim));
+        return Autograd.Record(o, "Embedding", [weight], g =>
+        {
+            var gc = g.IsContiguous ? g : g.Contiguous();
+            var gw = Zeros(n, dim);
+            for (int j = 0; j < rows.Length; j++)
+            {
+                if (rows[j] == paddingIdx) continue;
+                var dst = gw.data.AsSpan(rows[j] * dim, dim);
+                System.Numerics.Tensors.TensorPrimitives.Add(dst, gc.data.AsSpan(gc.offset + j * dim, dim), dst);
+            }
+            return [gw];
+        });
+    }
+
+    /// <summary>
     /// torch.gather: out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (likewise for other dims). Shape: the
     /// index's shape; index has this tensor's rank. Backward scatters (adds) into the gathered positions.
     /// </summary>

@@ -140,7 +140,7 @@ public sealed partial class Tensor
     /// accumulates). With overwrite the buffer's values stand for zeros (a gradient zeroed lazily): the callback
     /// writes its result instead of adding it. Needs g contiguous by rows (stride 1 along the last axis).
     /// </summary>
-    static bool AccumulateInPlace(Tensor param, Tensor g, Action<float[], int, bool> addInto)
+    internal static bool AccumulateInPlace(Tensor param, Tensor g, Action<float[], int, bool> addInto)
     {
         if (param.GradFn == null) param.AdoptReservedGrad();
         if (param.GradFn != null || param.RawGrad is not { } pg || !pg.IsContiguous || g.strides[^1] != 1
