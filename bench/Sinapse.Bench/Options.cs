@@ -4,8 +4,8 @@ namespace Sinapse.Bench;
 public sealed record Options
 {
     /// <summary>Workloads run when --workloads is not given. MEM and the TTA runs take minutes, so they are opt-in.</summary>
-    public static readonly string[] DefaultWorkloads = ["W1", "W2", "W3", "W5", "W6"];
-    public static readonly string[] KnownWorkloads = ["W1", "W2", "W3", "W5", "W6", "MEM", "TTA", "TTA-CNN"];
+    public static readonly string[] DefaultWorkloads = ["W1", "W2", "W3", "W4", "W5", "W6"];
+    public static readonly string[] KnownWorkloads = ["W1", "W2", "W3", "W4", "W5", "W6", "MEM", "TTA", "TTA-CNN"];
 
     public string Engine { get; init; } = "sinapse";
     public string[] Workloads { get; init; } = DefaultWorkloads;
@@ -18,7 +18,7 @@ public sealed record Options
     public string? Data { get; init; }
 
     public const string Usage =
-        "usage: Sinapse.Bench --engine sinapse|torch [--workloads W1,W2,W3,W5,W6,MEM,TTA,TTA-CNN] [--threads 2,1] [--quick] [--data DIR]\n" +
+        "usage: Sinapse.Bench --engine sinapse|torch [--workloads W1,W2,W3,W4,W5,W6,MEM,TTA,TTA-CNN] [--threads 2,1] [--quick] [--data DIR]\n" +
         "       Sinapse.Bench --runs N [--workloads ...] [--threads ...] [--quick] [--data DIR] [--out DIR]";
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a readable message.</summary>

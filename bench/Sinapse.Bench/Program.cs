@@ -3,7 +3,7 @@
 // Two modes:
 //   --engine sinapse|torch   one engine in this process; prints tab-separated result lines
 //                            (engine, workload, case, threads, value, unit) on stdout.
-//   --parity                 Conv2d → ReLU → MaxPool2d against libtorch: output and gradients within 1e-5.
+//   --parity                 Conv2d → ReLU → MaxPool2d and LSTM against libtorch: outputs and gradients within 1e-5.
 //   --runs N                 the driver: starts this program N times per engine, alternating engines (the VM's
 //                            2-thread figures drift by ±15%, so only medians over alternated processes compare),
 //                            then prints and saves medians, spreads and ratios (see Driver.cs).

@@ -26,19 +26,27 @@ public sealed class SinapseEngine : IEngine
     /// <summary>W3's training step (the CNN, SGD with momentum, 8 cycled batches of 64 images).</summary>
     static Action W3Step(Generator g) => TrainStep(Cnn(g), [64, 1, 28, 28], g);
 
-    /// <summary>A training step of WORKLOADS.md: SGD (lr 0.01, momentum 0.9), cross-entropy over 10 classes, 8 cycled batches.</summary>
-    static Action TrainStep(Sequential model, int[] batchShape, Generator g)
+    /// <summary>
+    /// W4's training step: LSTM(64→256, batch first) → Linear(256, 64) at every step, cross-entropy over 64 classes at
+    /// all 32·64 positions, 4 cycled batches of 32×64×64.
+    /// </summary>
+    static Action W4Step(Generator g) =>
+        TrainStep(new Sequential(new LSTM(64, 256, gen: g), new Linear(256, 64, gen: g), new Flatten(0, 1)), [32, 64, 64], g,
+            labels: 32 * 64, classes: 64, pool: 4);
+
+    /// <summary>A training step of WORKLOADS.md: SGD (lr 0.01, momentum 0.9), cross-entropy, cycled batches (8 of 10 classes by default).</summary>
+    static Action TrainStep(Sequential model, int[] batchShape, Generator g, int? labels = null, int classes = 10, int pool = 8)
     {
         var opt = new SGD(model.Parameters(), 0.01f, momentum: 0.9f);
         var loss = new CrossEntropyLoss();
-        int batch = batchShape[0];
-        var xs = Enumerable.Range(0, 8).Select(_ => Tensor.Randn(batchShape, g)).ToArray();
-        var ys = Enumerable.Range(0, 8).Select(_ => Tensor.FromArray(Enumerable.Range(0, batch).Select(_ => (float)g.NextInt(10)).ToArray())).ToArray();
+        int count = labels ?? batchShape[0];
+        var xs = Enumerable.Range(0, pool).Select(_ => Tensor.Randn(batchShape, g)).ToArray();
+        var ys = Enumerable.Range(0, pool).Select(_ => Tensor.FromArray(Enumerable.Range(0, count).Select(_ => (float)g.NextInt(classes)).ToArray())).ToArray();
         int i = 0;
         return () =>
         {
             opt.ZeroGrad();
-            loss.Call(model.Call(xs[i % 8]), ys[i % 8]).Backward();
+            loss.Call(model.Call(xs[i % pool]), ys[i % pool]).Backward();
             opt.Step();
             i++;
         };
@@ -68,6 +76,12 @@ public sealed class SinapseEngine : IEngine
             {
                 double s = timing.Measure(W3Step(g), 1.0);
                 yield return ("cnn train step b64", 64 / s, "samples/s");
+                break;
+            }
+            case "W4":
+            {
+                double s = timing.Measure(W4Step(g), 1.0);
+                yield return ("lstm train step b32 t64", 32 * 64 / s, "tokens/s");
                 break;
             }
             case "W5":

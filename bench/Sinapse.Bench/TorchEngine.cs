@@ -31,6 +31,27 @@ public sealed class TorchEngine : IEngine
     static Action W3Step() => TrainStep(nn.Sequential(("0", nn.Conv2d(1, 32, 3)), ("1", nn.ReLU()), ("2", nn.MaxPool2d(2)), ("3", nn.Conv2d(32, 64, 3)),
         ("4", nn.ReLU()), ("5", nn.MaxPool2d(2)), ("6", nn.Flatten()), ("7", nn.Linear(1600, 128)), ("8", nn.ReLU()), ("9", nn.Linear(128, 10))), [64, 1, 28, 28]);
 
+    /// <summary>W4's training step: LSTM(64→256, batch first) → Linear(256, 64) at every step, 4 cycled batches of 32×64×64.</summary>
+    static Action W4Step()
+    {
+        var lstm = nn.LSTM(64, 256, batchFirst: true);
+        var head = nn.Linear(256, 64);
+        var opt = torch.optim.SGD(lstm.parameters().Concat(head.parameters()), 0.01, momentum: 0.9);
+        var loss = nn.CrossEntropyLoss();
+        var xs = Enumerable.Range(0, 4).Select(_ => torch.randn(32, 64, 64)).ToArray();
+        var ys = Enumerable.Range(0, 4).Select(_ => torch.randint(0, 64, new long[] { 32 * 64 }, dtype: ScalarType.Int64)).ToArray();
+        int i = 0;
+        return () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            opt.zero_grad();
+            var (y, _, _) = lstm.forward(xs[i % 4]);
+            loss.forward(head.forward(y).reshape(-1, 64), ys[i % 4]).backward();
+            opt.step();
+            i++;
+        };
+    }
+
     /// <summary>A training step of WORKLOADS.md: SGD (lr 0.01, momentum 0.9), cross-entropy over 10 classes, 8 cycled batches.</summary>
     static Action TrainStep(TorchSharp.Modules.Sequential model, long[] batchShape)
     {
@@ -73,6 +94,12 @@ public sealed class TorchEngine : IEngine
             {
                 double s = timing.Measure(W3Step(), 1.0);
                 yield return ("cnn train step b64", 64 / s, "samples/s");
+                break;
+            }
+            case "W4":
+            {
+                double s = timing.Measure(W4Step(), 1.0);
+                yield return ("lstm train step b32 t64", 32 * 64 / s, "tokens/s");
                 break;
             }
             case "W5":

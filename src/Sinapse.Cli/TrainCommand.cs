@@ -17,26 +17,35 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public sealed class Settings : DataSettings
     {
-        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10), linear, mlp:H1,H2,…, lenet (LeNet-5) or cnn (conv-BN-ReLU-pool ×2, dropout, dense). Default: mlp.")]
+        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense) or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
         public string Model { get; init; } = "mlp";
 
-        [CommandOption("--epochs <N>"), Description("Training epochs. Default: 12 (lenet: 20).")]
+        [CommandOption("--epochs <N>"), Description("Training epochs. Default: 12 (lenet: 20; charlstm: 100, within --minutes).")]
         public int? EpochsOption { get; init; }
 
-        /// <summary>The epochs to train: as given, else 20 for LeNet-5 (which needs them to reach its published 0.9905) and 12 otherwise.</summary>
-        public int Epochs => EpochsOption ?? (Model == "lenet" ? 20 : 12);
+        public bool IsTextModel => Model == "charlstm";
 
-        [CommandOption("--batch-size <N>"), Description("Mini-batch size. Default: 128.")]
-        public int BatchSize { get; init; } = 128;
+        /// <summary>The epochs to train: as given, else 20 for LeNet-5 (which needs them to reach its published 0.9905), 100 for the char model (bounded by its time budget) and 12 otherwise.</summary>
+        public int Epochs => EpochsOption ?? (Model == "lenet" ? 20 : IsTextModel ? 100 : 12);
 
-        [CommandOption("--lr <RATE>"), Description("Learning rate. Default: 0.001.")]
-        public float LearningRate { get; init; } = 1e-3f;
+        [CommandOption("--batch-size <N>"), Description("Mini-batch size (charlstm: parallel text streams). Default: 128 (charlstm: 32).")]
+        public int? BatchSizeOption { get; init; }
+        public int BatchSize => BatchSizeOption ?? (IsTextModel ? 32 : 128);
+
+        [CommandOption("--lr <RATE>"), Description("Learning rate. Default: 0.001 (charlstm: 0.002).")]
+        public float? LearningRateOption { get; init; }
+        public float LearningRate => LearningRateOption ?? (IsTextModel ? 2e-3f : 1e-3f);
+
+        [CommandOption("--minutes <M>"), Description("Stop training after this many minutes of training steps. Default: none (charlstm: 10).")]
+        public double? MinutesOption { get; init; }
+        public double? Minutes => MinutesOption ?? (IsTextModel ? 10 : null);
 
         [CommandOption("--optimizer <NAME>"), Description("adam, adamw, sgd, rmsprop or adagrad. Default: adam.")]
         public string Optimizer { get; init; } = "adam";
 
-        [CommandOption("--schedule <NAME>"), Description("Learning-rate schedule: cosine, step or none. Default: cosine.")]
-        public string Schedule { get; init; } = "cosine";
+        [CommandOption("--schedule <NAME>"), Description("Learning-rate schedule: cosine, step or none. Default: cosine (charlstm: none).")]
+        public string? ScheduleOption { get; init; }
+        public string Schedule => ScheduleOption ?? (IsTextModel ? "none" : "cosine");
 
         [CommandOption("--seed <N>"), Description("Seed of weights, shuffling and the validation split. Default: 42.")]
         public ulong Seed { get; init; } = 42;
@@ -55,6 +64,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Epochs < 1) return ValidationResult.Error($"--epochs must be at least 1, got {Epochs}.");
             if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1, got {BatchSize}.");
             if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) return ValidationResult.Error($"--lr must be a positive number, got {LearningRate}.");
+            if (Minutes is double m && !(m > 0)) return ValidationResult.Error($"--minutes must be positive, got {m}.");
             if (base.Validate() is { Successful: false } common) return common;
             if (ValSplit is < 0 or >= 1) return ValidationResult.Error($"--val-split must be in [0, 1), got {ValSplit}.");
             if (Optimizer is not ("adam" or "adamw" or "sgd" or "rmsprop" or "adagrad")) return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}' (adam, adamw, sgd, rmsprop, adagrad).");
@@ -67,6 +77,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        if (s.IsTextModel || s.Data?.StartsWith("text:") == true) return CharModelTraining.Run(s);
         var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10);
         var (dataDir, mean, std) = s.Apply();
         var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
@@ -101,24 +112,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         };
         if (augment != null) AugmentedPreview(train, s, outDir, -mean / std);
         var valLoader = new DataLoader(validation, 1000);
+        if (s.Minutes is double minutes) callbacks.Add(new TimeLimit(minutes * 60));
         var sw = Stopwatch.StartNew();
-        History history = null!;
-        if (AnsiConsole.Profile.Capabilities.Interactive)
-        {
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new ElapsedTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("training", maxValue: (double)s.Epochs * trainLoader.BatchCount);
-                    callbacks.Add(new ProgressCallback(task, trainLoader.BatchCount));
-                    history = Trainer.Fit(model, loss, opt, trainLoader, valLoader, s.Epochs, callbacks.ToArray());
-                });
-        }
-        else
-        {
-            callbacks.Add(new LineCallback());
-            history = Trainer.Fit(model, loss, opt, trainLoader, valLoader, s.Epochs, callbacks.ToArray());
-        }
+        var history = FitWithProgress(s.Epochs, trainLoader.BatchCount, callbacks, cbs => Trainer.Fit(model, loss, opt, trainLoader, valLoader, s.Epochs, cbs));
         double seconds = sw.Elapsed.TotalSeconds;
 
         var testLoader = new DataLoader(test, 1000);
@@ -142,6 +138,29 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         AnsiConsole.MarkupLine($"test accuracy [bold green]{ev.Accuracy:P2}[/] (loss {ev.Loss:F4}) after {history.Epochs.Count} epochs in {seconds:F1} s");
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         return 0;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="fit"/> with <paramref name="callbacks"/> and a progress bar on a terminal (one line per
+    /// epoch otherwise).
+    /// </summary>
+    internal static History FitWithProgress(int epochs, int batchCount, List<Callback> callbacks, Func<Callback[], History> fit)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            callbacks.Add(new LineCallback());
+            return fit([.. callbacks]);
+        }
+        History history = null!;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: (double)epochs * batchCount);
+                callbacks.Add(new ProgressCallback(task, batchCount));
+                history = fit([.. callbacks]);
+            });
+        return history;
     }
 
     sealed class ProgressCallback(ProgressTask task, int batches) : Callback

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Sinapse.Data;
 
 /// <summary>
@@ -18,7 +16,7 @@ public static class Mnist
     public static string FashionDirectory() =>
         Path.Combine(Environment.GetEnvironmentVariable("SINAPSE_DATA") is { Length: > 0 } d ? d
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "sinapse"), "fashion-mnist");
-    public const string ManifestName = "SHA256SUMS";
+    public const string ManifestName = ShippedData.ManifestName;
 
     static readonly string[] Files =
         ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
@@ -42,30 +40,7 @@ public static class Mnist
     }
 
     /// <summary>Checks every file against the manifest; throws naming the file and the expected hash.</summary>
-    public static void Verify(string dir)
-    {
-        var manifest = Path.Combine(dir, ManifestName);
-        if (!File.Exists(manifest))
-            throw new FileNotFoundException($"MNIST manifest '{manifest}' not found; expected data/mnist/{ManifestName} with the sha256 of the four IDX files (regenerate with scripts/make-mnist.sh).", manifest);
-        var expected = new Dictionary<string, string>();
-        foreach (var line in File.ReadAllLines(manifest))
-        {
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 2) expected[parts[1].TrimStart('*')] = parts[0].ToLowerInvariant();
-        }
-        foreach (var f in Files)
-        {
-            var path = Path.Combine(dir, f);
-            if (!expected.TryGetValue(f, out var want))
-                throw new InvalidDataException($"MNIST manifest '{manifest}' has no entry for '{f}'.");
-            if (!File.Exists(path))
-                throw new FileNotFoundException($"MNIST file '{path}' not found; expected the gzipped IDX file with sha256 {want}.", path);
-            string got;
-            using (var s = File.OpenRead(path)) got = Convert.ToHexStringLower(SHA256.HashData(s));
-            if (got != want)
-                throw new InvalidDataException($"MNIST file '{path}' does not match manifest '{manifest}': sha256 {got}, expected {want} (regenerate with scripts/make-mnist.sh).");
-        }
-    }
+    public static void Verify(string dir) => ShippedData.Verify(dir, Files, "MNIST", "scripts/make-mnist.sh");
 
     static TensorDataset LoadPair(string dir, string imagesFile, string labelsFile, float mean, float std)
     {
@@ -80,19 +55,6 @@ public static class Mnist
         return new TensorDataset(Tensor.FromArray(x, ishape[0], 1, ishape[1], ishape[2]), Tensor.FromArray(y, y.Length));
     }
 
-    /// <summary>
-    /// Finds data/mnist by walking up from the current directory and from the program's directory; null if none.
-    /// </summary>
-    public static string? FindDefaultDirectory()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
-            {
-                var candidate = Path.Combine(d.FullName, "data", "mnist");
-                if (File.Exists(Path.Combine(candidate, ManifestName))) return candidate;
-            }
-        }
-        return null;
-    }
+    /// <summary>Finds data/mnist by walking up from the current directory and from the program's directory; null if none.</summary>
+    public static string? FindDefaultDirectory() => ShippedData.Find("mnist");
 }

@@ -90,18 +90,18 @@ public static class ModuleRegistry
             if (pad is int p && (p < 0 || p >= n)) throw Bad(s, $"'padding_idx' = {p} must be in 0…{n - 1}");
             return new LayerPlan((long)n * d, g => new Embedding(n, d, pad, g));
         },
-        ["RNN"] = s => Recurrent(s, 1, (a, g) => new RNN(a.In, a.Hidden, a.Layers, s.Float("relu", 0) != 0 ? "relu" : "tanh", a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g)),
-        ["LSTM"] = s => Recurrent(s, 4, (a, g) => new LSTM(a.In, a.Hidden, a.Layers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g)),
-        ["GRU"] = s => Recurrent(s, 3, (a, g) => new GRU(a.In, a.Hidden, a.Layers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g)),
+        ["RNN"] = s => Recurrent(s, 1, (a, g) => new RNN(a.In, a.Hidden, a.Layers, s.Float("relu", 0) != 0 ? "relu" : "tanh", a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g) { Stateful = a.Stateful }),
+        ["LSTM"] = s => Recurrent(s, 4, (a, g) => new LSTM(a.In, a.Hidden, a.Layers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g) { Stateful = a.Stateful }),
+        ["GRU"] = s => Recurrent(s, 3, (a, g) => new GRU(a.In, a.Hidden, a.Layers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g) { Stateful = a.Stateful }),
     };
 
-    readonly record struct RecurrentArgs(int In, int Hidden, int Layers, bool Bias, bool BatchFirst, float Dropout, bool Bidirectional);
+    readonly record struct RecurrentArgs(int In, int Hidden, int Layers, bool Bias, bool BatchFirst, float Dropout, bool Bidirectional, bool Stateful);
 
     /// <summary>A recurrent layer's arguments and its parameter count: per layer and direction G·H·(in + H) weights and 2·G·H biases.</summary>
     static LayerPlan Recurrent(LayerSpec s, int gates, Func<RecurrentArgs, Generator?, Module<Tensor, Tensor>> make)
     {
         var a = new RecurrentArgs(Positive(s, "input_size"), Positive(s, "hidden_size"), Positive(s, "num_layers", 1), s.Float("bias", 1) != 0,
-            s.Float("batch_first", 1) != 0, s.Float("dropout", 0f), s.Float("bidirectional", 0) != 0);
+            s.Float("batch_first", 1) != 0, s.Float("dropout", 0f), s.Float("bidirectional", 0) != 0, s.Float("stateful", 0) != 0);
         if (!(a.Dropout >= 0 && a.Dropout < 1)) throw Bad(s, $"'dropout' = {a.Dropout} must be in [0, 1)");
         int dirs = a.Bidirectional ? 2 : 1;
         long gh = (long)gates * a.Hidden, values = 0;

@@ -64,8 +64,38 @@ public abstract class RecurrentLayer : Module<Tensor, Tensor>
     /// <summary>PyTorch's class name: RNN, LSTM or GRU.</summary>
     protected abstract string TypeName { get; }
 
-    /// <summary>The output sequence for zero initial states and full-length sequences.</summary>
-    public override Tensor Forward(Tensor input) => Run(input, (null, null), null).Output;
+    /// <summary>
+    /// Keras's <c>stateful</c>: each call starts from the final state of the previous one (detached, so backward stops
+    /// there: truncated backpropagation through time across batches). The state starts again from zeros after
+    /// <see cref="ResetState"/>, when the batch size changes, and when the module switches between training and
+    /// evaluation. The streams of a batch must continue those of the previous batch row by row.
+    /// </summary>
+    public bool Stateful { get; init; }
+
+    (Tensor H, Tensor? C)? carried;
+    bool carriedTraining;
+
+    /// <summary>Forgets the carried state of a <see cref="Stateful"/> layer: the next call starts from zeros.</summary>
+    public void ResetState() => carried = null;
+
+    /// <summary>Forgets the carried state of every recurrent layer in <paramref name="root"/> and below it.</summary>
+    public static void ResetStates(Module root)
+    {
+        if (root is RecurrentLayer r) r.ResetState();
+        foreach (var (_, child) in root.NamedChildren()) ResetStates(child);
+    }
+
+    /// <summary>The output sequence, for full-length sequences from zero initial states (or the carried state when <see cref="Stateful"/>).</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        if (!Stateful) return Run(input, (null, null), null).Output;
+        int batch = input.Rank == 3 ? input.Shape[BatchFirst ? 0 : 1] : -1;
+        var start = carried is { } s && carriedTraining == Training && s.H.Shape[1] == batch ? s : default;
+        var (output, (h, c)) = Run(input, (start.H, start.C), null);
+        carried = (h.Detach(), c?.Detach());
+        carriedTraining = Training;
+        return output;
+    }
 
     /// <summary>
     /// The output sequence and the final states, from initial states <paramref name="state"/> (zeros where null) and
@@ -141,14 +171,14 @@ public abstract class RecurrentLayer : Module<Tensor, Tensor>
 
     protected override string ExtraRepr() =>
         $"{InputSize}, {HiddenSize}" + (NumLayers != 1 ? $", num_layers={NumLayers}" : "") + (HasBias ? "" : ", bias=False") +
-        (BatchFirst ? ", batch_first=True" : "") + (DropoutP > 0 ? $", dropout={DropoutP}" : "") + (Bidirectional ? ", bidirectional=True" : "") + ExtraCellRepr();
+        (BatchFirst ? ", batch_first=True" : "") + (DropoutP > 0 ? $", dropout={DropoutP}" : "") + (Bidirectional ? ", bidirectional=True" : "") + ExtraCellRepr() + (Stateful ? ", stateful=True" : "");
 
     private protected virtual string ExtraCellRepr() => "";
 
     public override LayerSpec Describe() => new(TypeName, new Dictionary<string, double>(DescribeCell())
     {
         ["input_size"] = InputSize, ["hidden_size"] = HiddenSize, ["num_layers"] = NumLayers, ["bias"] = HasBias ? 1 : 0,
-        ["batch_first"] = BatchFirst ? 1 : 0, ["dropout"] = DropoutP, ["bidirectional"] = Bidirectional ? 1 : 0,
+        ["batch_first"] = BatchFirst ? 1 : 0, ["dropout"] = DropoutP, ["bidirectional"] = Bidirectional ? 1 : 0, ["stateful"] = Stateful ? 1 : 0,
     });
 
     private protected virtual IEnumerable<KeyValuePair<string, double>> DescribeCell() => [];

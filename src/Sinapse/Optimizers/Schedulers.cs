@@ -65,14 +65,22 @@ public static class GradClip
     /// <summary>Scales all gradients so their joint L2 norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
     public static float ClipNorm(IEnumerable<Tensor> parameters, float maxNorm)
     {
-        var grads = parameters.Where(p => p.Grad != null).Select(p => p.Grad!).ToList();
+        var withGrad = parameters.Where(p => p.Grad != null).ToList();
         double sq = 0;
-        foreach (var g in grads) foreach (var v in g.ToArray()) sq += (double)v * v;
+        foreach (var p in withGrad)
+        {
+            if (!p.Grad!.IsContiguous) p.Grad = p.Grad.Contiguous(); // scaled in place below
+            sq += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(p.Grad.AsReadOnlySpan());
+        }
         float norm = (float)Math.Sqrt(sq);
         if (norm > maxNorm && norm > 0)
         {
             float s = maxNorm / (norm + 1e-6f);
-            foreach (var g in grads) { var sp = g.Contiguous().Span; for (int i = 0; i < sp.Length; i++) sp[i] *= s; }
+            foreach (var p in withGrad)
+            {
+                var span = p.Grad!.AsSpan();
+                System.Numerics.Tensors.TensorPrimitives.Multiply(span, s, span);
+            }
         }
         return norm;
     }
@@ -83,8 +91,9 @@ public static class GradClip
         foreach (var p in parameters)
         {
             if (p.Grad == null) continue;
-            var sp = p.Grad.Contiguous().Span;
-            for (int i = 0; i < sp.Length; i++) sp[i] = Math.Clamp(sp[i], -clipValue, clipValue);
+            if (!p.Grad.IsContiguous) p.Grad = p.Grad.Contiguous(); // clamped in place below
+            var sp = p.Grad.AsSpan();
+            System.Numerics.Tensors.TensorPrimitives.Clamp(sp, -clipValue, clipValue, sp);
         }
     }
 }

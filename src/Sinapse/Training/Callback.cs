@@ -3,7 +3,10 @@ using Sinapse.Optimizers;
 
 namespace Sinapse.Training;
 
-/// <summary>What a callback sees of the training run; set <see cref="StopTraining"/> to end it after this epoch.</summary>
+/// <summary>
+/// What a callback sees of the training run; set <see cref="StopTraining"/> to end it: set after a batch, the epoch ends
+/// there (and is validated); set after an epoch, no further epoch starts.
+/// </summary>
 public sealed class TrainingContext
 {
     public required Module Model { get; init; }
@@ -16,7 +19,7 @@ public sealed class TrainingContext
     public int Epoch { get; internal set; }
     /// <summary>Current batch within the epoch, 1-based.</summary>
     public int Batch { get; internal set; }
-    /// <summary>Set by a callback to stop after the current epoch.</summary>
+    /// <summary>Set by a callback to stop (see the class).</summary>
     public bool StopTraining { get; set; }
 }
 
@@ -89,4 +92,26 @@ public sealed class SchedulerCallback(LRScheduler scheduler, string monitor = "v
 {
     public override void OnEpochEnd(TrainingContext ctx, EpochLogs logs) =>
         scheduler.Step(scheduler is ReduceLROnPlateau ? logs.Get(monitor) ?? logs.Loss : null);
+}
+
+/// <summary>
+/// Stops training once the time spent in training steps reaches <paramref name="seconds"/> (validation is not
+/// counted): the epoch in progress ends at that batch and is validated, so results compare at equal training budgets.
+/// </summary>
+public sealed class TimeLimit(double seconds) : Callback
+{
+    readonly System.Diagnostics.Stopwatch sinceLast = new();
+    double spent;
+
+    /// <summary>Training seconds counted so far.</summary>
+    public double Spent => spent;
+
+    public override void OnEpochBegin(TrainingContext ctx) => sinceLast.Restart();
+
+    public override void OnBatchEnd(TrainingContext ctx, BatchLogs logs)
+    {
+        spent += sinceLast.Elapsed.TotalSeconds;
+        sinceLast.Restart();
+        if (spent >= seconds) ctx.StopTraining = true;
+    }
 }

@@ -54,6 +54,7 @@ public static class Trainer
                 sums.Add(r);
                 var bl = new BatchLogs(epoch, batch, r.Loss, r.Correct is int k && r.Samples > 0 ? k / (float)r.Samples : null);
                 foreach (var c in callbacks) c.OnBatchEnd(ctx, bl);
+                if (ctx.StopTraining) break;
             }
             Evaluation? val = null;
             IReadOnlyDictionary<string, float>? valMetrics = null;
@@ -93,7 +94,7 @@ public static class Trainer
             foreach (var (x, y) in data)
             {
                 var output = model.Call(x);
-                sums.Add(new StepResult(loss.Call(output, y).Item(), x.Shape[0], CountCorrect(output, y)));
+                sums.Add(new StepResult(loss.Call(output, y).Item(), SampleCount(x, output, y), CountCorrect(output, y)));
             }
         model.Train(wasTraining);
         return new Evaluation(sums.MeanLoss, sums.Accuracy, sums.Samples);
@@ -114,6 +115,13 @@ public static class Trainer
         model.Train(wasTraining);
         return (pred.ToArray(), actual.ToArray());
     }
+
+    /// <summary>
+    /// What a step counts as samples: the class targets when the output is (N, C) against N of them (a sequence model
+    /// scores every position of a (B, T) input), else the input's first dimension.
+    /// </summary>
+    public static int SampleCount(Tensor input, Tensor output, Tensor target) =>
+        output.Rank == 2 && target.Rank == 1 && target.Shape[0] == output.Shape[0] ? target.Shape[0] : input.Shape[0];
 
     /// <summary>Correct predictions when output is (N, C) with C &gt; 1 and target (N) class indices; else null.</summary>
     public static int? CountCorrect(Tensor output, Tensor target)

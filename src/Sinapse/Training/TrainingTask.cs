@@ -42,6 +42,9 @@ public class SupervisedTask(Module<Tensor, Tensor> model, Loss loss, Optimizer o
     public Loss Loss { get; } = loss;
     public override Optimizer Optimizer { get; } = optimizer;
 
+    /// <summary>When set, gradients are scaled to this joint L2 norm at most before each step (<see cref="GradClip.ClipNorm"/>).</summary>
+    public float? MaxGradNorm { get; init; }
+
     public override StepResult TrainStep((Tensor Input, Tensor Target) batch)
     {
         var (x, y) = batch;
@@ -52,15 +55,16 @@ public class SupervisedTask(Module<Tensor, Tensor> model, Loss loss, Optimizer o
         if (float.IsFinite(lv))
         {
             l.Backward();
+            if (MaxGradNorm is float max) GradClip.ClipNorm(Net.Parameters(), max);
             Optimizer.Step();
         }
-        return new StepResult(lv, x.Shape[0], Trainer.CountCorrect(output, y));
+        return new StepResult(lv, Trainer.SampleCount(x, output, y), Trainer.CountCorrect(output, y));
     }
 
     public override StepResult? TestStep((Tensor Input, Tensor Target) batch)
     {
         var (x, y) = batch;
         var output = Net.Call(x);
-        return new StepResult(Loss.Call(output, y).Item(), x.Shape[0], Trainer.CountCorrect(output, y));
+        return new StepResult(Loss.Call(output, y).Item(), Trainer.SampleCount(x, output, y), Trainer.CountCorrect(output, y));
     }
 }

@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+
+namespace Sinapse.Data;
+
+/// <summary>
+/// Data sets shipped in the repository's data/ folder: one folder per set with a SHA256SUMS manifest that is checked
+/// before anything is read.
+/// </summary>
+public static class ShippedData
+{
+    public const string ManifestName = "SHA256SUMS";
+
+    /// <summary>Finds data/<paramref name="name"/> (with its manifest) walking up from the current and the program's directory; null if none.</summary>
+    public static string? Find(string name)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
+            {
+                var candidate = Path.Combine(d.FullName, "data", name);
+                if (File.Exists(Path.Combine(candidate, ManifestName))) return candidate;
+            }
+        return null;
+    }
+
+    /// <summary>
+    /// Checks <paramref name="files"/> in <paramref name="dir"/> against its manifest; throws naming the file, the
+    /// expected hash and <paramref name="script"/>, which regenerates them.
+    /// </summary>
+    public static void Verify(string dir, IEnumerable<string> files, string label, string script)
+    {
+        var manifest = Path.Combine(dir, ManifestName);
+        if (!File.Exists(manifest))
+            throw new FileNotFoundException($"{label} manifest '{manifest}' not found; expected {ManifestName} with the sha256 of each file (regenerate with {script}).", manifest);
+        var expected = new Dictionary<string, string>();
+        foreach (var line in File.ReadAllLines(manifest))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2) expected[parts[1].TrimStart('*')] = parts[0].ToLowerInvariant();
+        }
+        foreach (var f in files)
+        {
+            var path = Path.Combine(dir, f);
+            if (!expected.TryGetValue(f, out var want))
+                throw new InvalidDataException($"{label} manifest '{manifest}' has no entry for '{f}'.");
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"{label} file '{path}' not found; expected the file with sha256 {want}.", path);
+            string got;
+            using (var s = File.OpenRead(path)) got = Convert.ToHexStringLower(SHA256.HashData(s));
+            if (got != want)
+                throw new InvalidDataException($"{label} file '{path}' does not match manifest '{manifest}': sha256 {got}, expected {want} (regenerate with {script}).");
+        }
+    }
+}
