@@ -2,6 +2,7 @@ using System.Text.Json;
 using Sinapse.Cli;
 
 using Sinapse.Tests.Support;
+using static Sinapse.Tests.Support.CliRunner;
 
 namespace Sinapse.Tests;
 
@@ -9,17 +10,6 @@ namespace Sinapse.Tests;
 [Collection(nameof(ProcessWideCollection))]
 public class CliTests
 {
-    static string Temp() { var d = Path.Combine(Path.GetTempPath(), "sinapse-cli", Guid.NewGuid().ToString("N")); Directory.CreateDirectory(d); return d; }
-
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var so = Console.Out; var se = Console.Error;
-        var o = new StringWriter(); var e = new StringWriter();
-        Console.SetOut(o); Console.SetError(e);
-        try { return (Program.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(so); Console.SetError(se); Settings.Threads = Environment.ProcessorCount; }
-    }
-
     [Theory]
     [InlineData("train", "--nope")]
     [InlineData("train", "--epochs", "abc")]
