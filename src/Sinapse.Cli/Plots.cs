@@ -16,6 +16,33 @@ internal static class Plots
         Save(plt, "epoch", "bits per character", path);
     }
 
+    /// <summary>Named (x, y) curves in one plot, with an optional horizontal baseline; y on a log scale when asked.</summary>
+    public static void Curves(IReadOnlyDictionary<string, List<(double X, double Y)>> curves, string title, string x, string y, string path,
+        (double Value, string Label)? baseline = null, bool logY = false)
+    {
+        var plt = new ScottPlot.Plot();
+        double Y(double v) => logY ? Math.Log10(Math.Max(v, 1e-6)) : v;
+        foreach (var (name, points) in curves)
+        {
+            var line = plt.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => Y(p.Y)).ToArray());
+            line.LegendText = name;
+            line.MarkerSize = 0;
+        }
+        if (baseline is { } b)
+        {
+            var h = plt.Add.HorizontalLine(Y(b.Value));
+            h.LegendText = b.Label;
+            h.LinePattern = ScottPlot.LinePattern.Dashed;
+        }
+        if (logY)
+        {
+            var ticks = new ScottPlot.TickGenerators.NumericAutomatic { MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(), LabelFormatter = v => $"{Math.Pow(10, v):G2}" };
+            plt.Axes.Left.TickGenerator = ticks;
+        }
+        plt.Title(title);
+        Save(plt, x, y + (logY ? " (log scale)" : ""), path);
+    }
+
     static void Save(ScottPlot.Plot plt, string x, string y, string path)
     {
         plt.XLabel(x);

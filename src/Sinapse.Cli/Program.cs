@@ -3,7 +3,7 @@ using Spectre.Console.Cli;
 
 namespace Sinapse.Cli;
 
-/// <summary>The <c>sinapse</c> command: train, eval, predict, features, filters, generate, xor.</summary>
+/// <summary>The <c>sinapse</c> command: train, eval, predict, features, filters, generate, adding, xor.</summary>
 public static class Program
 {
     public static int Main(string[] args) => Run(args);
@@ -27,6 +27,7 @@ public static class Program
             c.AddCommand<FeaturesCommand>("features").WithDescription("PNG grids of a trained CNN's first-layer filters and of every convolution's feature maps for one image.");
             c.AddCommand<FiltersCommand>("filters").WithDescription("Apply the classic 3×3 image kernels through Conv2d; one PNG per filter and a contact sheet.");
             c.AddCommand<GenerateCommand>("generate").WithDescription("Text from a trained character model (train --model charlstm).");
+            c.AddCommand<AddingCommand>("adding").WithDescription("Why gates matter: RNN, LSTM and GRU on the adding problem, test MSE plotted.");
             c.AddCommand<XorCommand>("xor").WithDescription("The perceptron fails XOR; a two-layer MLP learns it.");
         });
         try

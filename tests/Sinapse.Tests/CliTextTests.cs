@@ -43,7 +43,18 @@ public class CliTextTests
         Assert.Contains("'#'", berr);
     }
 
+    [Fact]
+    public void Adding_draws_the_three_cells()
+    {
+        var dir = Temp();
+        var (code, output, err) = Run("adding", "--steps", "10", "--iterations", "20", "--hidden", "8", "--out", dir);
+        Assert.True(code == 0, err);
+        foreach (var cell in new[] { "rnn", "lstm", "gru" }) Assert.Contains(cell, output);
+        Assert.True(new FileInfo(Path.Combine(dir, "adding.png")).Length > 1000);
+    }
+
     [Theory]
+    [InlineData("adding", "--steps", "1")]
     [InlineData("train", "--model", "charlstm")]
     [InlineData("train", "--model", "charlstm", "--data", "text:/nonexistent/book.txt")]
     [InlineData("train", "--model", "mlp", "--data", "text:moby-dick")]

@@ -83,6 +83,7 @@ public static class ModuleRegistry
         ["Upsample"] = s => { int f = Positive(s, "scale_factor"); return Plain(() => new Upsample(f)); },
         ["BatchNorm1d"] = s => { var (c, e, m) = NormArgs(s); return new LayerPlan(4L * c + 1, _ => new BatchNorm1d(c, e, m)); },
         ["BatchNorm2d"] = s => { var (c, e, m) = NormArgs(s); return new LayerPlan(4L * c + 1, _ => new BatchNorm2d(c, e, m)); },
+        ["LastStep"] = _ => Plain(() => new LastStep()),
         ["Embedding"] = s =>
         {
             int n = Positive(s, "num_embeddings"), d = Positive(s, "embedding_dim");
