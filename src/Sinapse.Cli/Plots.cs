@@ -43,6 +43,29 @@ internal static class Plots
         Save(plt, x, y + (logY ? " (log scale)" : ""), path);
     }
 
+    /// <summary>The whole series, the forecast from <paramref name="start"/> on and its interval as a band.</summary>
+    public static void Forecast(float[] history, int start, float[] forecast, float[] lower, float[] upper, string title, string path)
+    {
+        var plt = new ScottPlot.Plot();
+        double[] steps = Enumerable.Range(start, forecast.Length).Select(i => (double)i).ToArray();
+        var band = plt.Add.FillY(steps, lower.Select(v => (double)v).ToArray(), upper.Select(v => (double)v).ToArray());
+        band.LegendText = "95% prediction interval";
+        band.FillStyle.Color = ScottPlot.Colors.SteelBlue.WithAlpha(0.3);
+        band.LineStyle.Width = 0;
+        var h = plt.Add.Scatter(Enumerable.Range(0, history.Length).Select(i => (double)i).ToArray(), history.Select(v => (double)v).ToArray());
+        h.LegendText = "observed";
+        h.MarkerSize = 0;
+        var f = plt.Add.Scatter(steps, forecast.Select(v => (double)v).ToArray());
+        f.LegendText = "forecast";
+        f.MarkerSize = 3;
+        var v = plt.Add.VerticalLine(start - 0.5);
+        v.LinePattern = ScottPlot.LinePattern.Dotted;
+        v.LegendText = "test starts";
+        plt.Title(title);
+        plt.Legend.Alignment = ScottPlot.Alignment.UpperLeft;
+        Save(plt, "step", "value", path);
+    }
+
     static void Save(ScottPlot.Plot plt, string x, string y, string path)
     {
         plt.XLabel(x);

@@ -3,7 +3,7 @@ using Spectre.Console.Cli;
 
 namespace Sinapse.Cli;
 
-/// <summary>The <c>sinapse</c> command: train, eval, predict, features, filters, generate, adding, xor.</summary>
+/// <summary>The <c>sinapse</c> command: train, eval, predict, features, filters, generate, adding, forecast, xor.</summary>
 public static class Program
 {
     public static int Main(string[] args) => Run(args);
@@ -28,6 +28,7 @@ public static class Program
             c.AddCommand<FiltersCommand>("filters").WithDescription("Apply the classic 3×3 image kernels through Conv2d; one PNG per filter and a contact sheet.");
             c.AddCommand<GenerateCommand>("generate").WithDescription("Text from a trained character model (train --model charlstm).");
             c.AddCommand<AddingCommand>("adding").WithDescription("Why gates matter: RNN, LSTM and GRU on the adding problem, test MSE plotted.");
+            c.AddCommand<ForecastCommand>("forecast").WithDescription("LSTM forecast of a time series with a 95% prediction interval, against seasonal naive.");
             c.AddCommand<XorCommand>("xor").WithDescription("The perceptron fails XOR; a two-layer MLP learns it.");
         });
         try
