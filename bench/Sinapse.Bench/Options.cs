@@ -5,7 +5,7 @@ public sealed record Options
 {
     /// <summary>Workloads run when --workloads is not given. MEM and the TTA runs take minutes, so they are opt-in.</summary>
     public static readonly string[] DefaultWorkloads = ["W1", "W2", "W3", "W4", "W5", "W6"];
-    public static readonly string[] KnownWorkloads = ["W1", "W2", "W3", "W4", "W5", "W6", "MEM", "TTA", "TTA-CNN"];
+    public static readonly string[] KnownWorkloads = ["W1", "W2", "W3", "W4", "W5", "W6", "MEM", "TTA", "TTA-CNN", "TTA-CHAR"];
 
     public string Engine { get; init; } = "sinapse";
     public string[] Workloads { get; init; } = DefaultWorkloads;
@@ -16,9 +16,11 @@ public sealed record Options
     public string? Out { get; init; }
     /// <summary>MNIST folder for TTA; null: data/mnist found above the working or program directory.</summary>
     public string? Data { get; init; }
+    /// <summary>TTA-CHAR's training seconds; null: 600 (10 with --quick).</summary>
+    public double? Budget { get; init; }
 
     public const string Usage =
-        "usage: Sinapse.Bench --engine sinapse|torch [--workloads W1,W2,W3,W4,W5,W6,MEM,TTA,TTA-CNN] [--threads 2,1] [--quick] [--data DIR]\n" +
+        "usage: Sinapse.Bench --engine sinapse|torch [--workloads W1,W2,W3,W4,W5,W6,MEM,TTA,TTA-CNN,TTA-CHAR] [--threads 2,1] [--quick] [--data DIR] [--budget SECONDS]\n" +
         "       Sinapse.Bench --runs N [--workloads ...] [--threads ...] [--quick] [--data DIR] [--out DIR]";
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a readable message.</summary>
@@ -37,6 +39,7 @@ public sealed record Options
                 "--runs" => o with { Runs = int.TryParse(Value(), out var n) && n > 0 ? n : throw new ArgumentException("--runs needs a positive integer") },
                 "--out" => o with { Out = Value() },
                 "--data" => o with { Data = Value() },
+                "--budget" => o with { Budget = double.TryParse(Value(), System.Globalization.CultureInfo.InvariantCulture, out var b) && b > 0 ? b : throw new ArgumentException("--budget needs a positive number of seconds") },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -55,6 +58,7 @@ public sealed record Options
         var a = new List<string> { "--engine", engine, "--workloads", string.Join(",", Workloads), "--threads", string.Join(",", Threads) };
         if (Quick) a.Add("--quick");
         if (Data != null) a.AddRange(["--data", Path.GetFullPath(Data)]);
+        if (Budget is double b) a.AddRange(["--budget", b.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         return a;
     }
 }

@@ -21,7 +21,7 @@ catch (ArgumentException ex) { Console.Error.WriteLine($"error: {ex.Message}\n{O
 if (o.Runs > 0) return Driver.Run(o);
 
 IEngine e = CreateEngine(o.Engine);
-var settings = new RunSettings(o.Quick ? Timing.Quick : Timing.Full, o.Quick, o.Data);
+var settings = new RunSettings(o.Quick ? Timing.Quick : Timing.Full, o.Quick, o.Data, o.Budget);
 foreach (var t in o.Threads)
 {
     e.SetThreads(t);

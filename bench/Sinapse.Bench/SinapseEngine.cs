@@ -106,6 +106,9 @@ public sealed class SinapseEngine : IEngine
             case "MEM":
                 foreach (var r in MemoryWorkload.Run(W2Step(g), MemoryWorkload.Steps(settings.Quick), managedCounters: true)) yield return r;
                 break;
+            case "TTA-CHAR":
+                foreach (var r in SinapseCharTta.Run(settings)) yield return r;
+                break;
             case "TTA" or "TTA-CNN":
                 foreach (var r in SinapseTta.Run(settings, Tta.Find(w)!)) yield return r;
                 break;

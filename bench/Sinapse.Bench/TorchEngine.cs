@@ -123,6 +123,9 @@ public sealed class TorchEngine : IEngine
             case "MEM":
                 foreach (var r in MemoryWorkload.Run(W2Step(), MemoryWorkload.Steps(settings.Quick), managedCounters: false)) yield return r;
                 break;
+            case "TTA-CHAR":
+                foreach (var r in TorchCharTta.Run(settings)) yield return r;
+                break;
             case "TTA" or "TTA-CNN":
                 foreach (var r in TorchTta.Run(settings, Tta.Find(w)!)) yield return r;
                 break;
