@@ -27,11 +27,20 @@ public static class CharTta
         return new Data(vocab, new CharStreams(ids[..split], Streams, Steps), new CharStreams(ids[split..], Streams, Steps));
     }
 
-    /// <summary>Result lines: tokens/s while training, tokens trained, held-out bits per character.</summary>
-    public static IEnumerable<(string, double, string)> Lines(double seconds, long tokens, double heldOutNats)
+    /// <summary>Held-out text is scored after each tenth of the budget (not timed); training then goes on from a fresh state.</summary>
+    public const int Checkpoints = 10;
+
+    /// <summary>
+    /// Result lines: tokens/s while training, tokens trained, held-out bits per character at each checkpoint (by its
+    /// share of the budget), the best of them, and at the end of the budget.
+    /// </summary>
+    public static IEnumerable<(string, double, string)> Lines(double budget, double seconds, long tokens, IReadOnlyList<double> heldOutNats)
     {
         yield return ("train tokens/s", tokens / seconds, "tokens/s");
         yield return ("tokens trained", tokens, "tokens");
-        yield return ("held-out bits/char", heldOutNats / Math.Log(2), "bpc");
+        for (int k = 0; k < heldOutNats.Count; k++)
+            yield return ($"held-out bits/char at {budget * (k + 1) / Checkpoints:0} s", heldOutNats[k] / Math.Log(2), "bpc");
+        yield return ("best held-out bits/char", heldOutNats.Min() / Math.Log(2), "bpc");
+        yield return ("held-out bits/char", heldOutNats[^1] / Math.Log(2), "bpc");
     }
 }

@@ -19,20 +19,31 @@ public static class SinapseCharTta
         var loss = new CrossEntropyLoss();
         double budget = CharTta.Budget(settings);
         long tokens = 0;
-        model.Train();
+        var scores = new List<double>();
         var sw = Stopwatch.StartNew();
-        for (int k = 0; sw.Elapsed.TotalSeconds < budget; k = (k + 1) % d.Train.Count)
+        for (int k = 0; scores.Count < CharTta.Checkpoints; k = (k + 1) % d.Train.Count)
         {
             if (k == 0) RecurrentLayer.ResetStates(model);
+            model.Train(); // after a checkpoint: back to training, from zero states
             var (x, y) = d.Train.GetBatch([k]);
             opt.ZeroGrad();
             loss.Call(model.Call(x), y).Backward();
             GradClip.ClipNorm(model.Parameters(), CharTta.ClipNorm);
             opt.Step();
             tokens += CharTta.Streams * CharTta.Steps;
+            if (sw.Elapsed.TotalSeconds >= budget * (scores.Count + 1) / CharTta.Checkpoints)
+            {
+                sw.Stop();
+                scores.Add(HeldOut(model, loss, d));
+                sw.Start();
+            }
         }
-        double seconds = sw.Elapsed.TotalSeconds;
+        foreach (var line in CharTta.Lines(budget, sw.Elapsed.TotalSeconds, tokens, scores)) yield return line;
+    }
 
+    /// <summary>Mean cross-entropy (nats) over the held-out chunks, read in order with the state carried.</summary>
+    static double HeldOut(Sequential model, CrossEntropyLoss loss, CharTta.Data d)
+    {
         model.Eval();
         RecurrentLayer.ResetStates(model);
         double sum = 0;
@@ -42,6 +53,6 @@ public static class SinapseCharTta
                 var (x, y) = d.HeldOut.GetBatch([k]);
                 sum += loss.Call(model.Call(x), y).Item();
             }
-        foreach (var line in CharTta.Lines(seconds, tokens, sum / d.HeldOut.Count)) yield return line;
+        return sum / d.HeldOut.Count;
     }
 }

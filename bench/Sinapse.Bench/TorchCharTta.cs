@@ -21,9 +21,10 @@ public static class TorchCharTta
         var batches = Enumerable.Range(0, d.Train.Count).Select(k => Batch(d.Train, k)).ToArray();
         double budget = CharTta.Budget(settings);
         long tokens = 0;
+        var scores = new List<double>();
         (TorchSharp.torch.Tensor H, TorchSharp.torch.Tensor C)? state = null;
         var sw = Stopwatch.StartNew();
-        for (int k = 0; sw.Elapsed.TotalSeconds < budget; k = (k + 1) % batches.Length)
+        for (int k = 0; scores.Count < CharTta.Checkpoints; k = (k + 1) % batches.Length)
         {
             if (k == 0) state = null;
             using var scope = torch.NewDisposeScope();
@@ -34,11 +35,22 @@ public static class TorchCharTta
             opt.step();
             state = (h.detach().MoveToOuterDisposeScope(), c.detach().MoveToOuterDisposeScope());
             tokens += CharTta.Streams * CharTta.Steps;
+            if (sw.Elapsed.TotalSeconds >= budget * (scores.Count + 1) / CharTta.Checkpoints)
+            {
+                sw.Stop();
+                scores.Add(HeldOut(emb, lstm, head, loss, d, v));
+                state = null; // as Sinapse: training goes on from zero states
+                sw.Start();
+            }
         }
-        double seconds = sw.Elapsed.TotalSeconds;
+        foreach (var line in CharTta.Lines(budget, sw.Elapsed.TotalSeconds, tokens, scores)) yield return line;
+    }
 
+    static double HeldOut(TorchSharp.Modules.Embedding emb, TorchSharp.Modules.LSTM lstm, TorchSharp.Modules.Linear head,
+        TorchSharp.Modules.CrossEntropyLoss loss, CharTta.Data d, int v)
+    {
         double sum = 0;
-        state = null;
+        (TorchSharp.torch.Tensor H, TorchSharp.torch.Tensor C)? state = null;
         using (torch.no_grad())
             for (int k = 0; k < d.HeldOut.Count; k++)
             {
@@ -48,7 +60,7 @@ public static class TorchCharTta
                 sum += loss.forward(head.forward(y).reshape(-1, v), target).item<float>();
                 state = (h.MoveToOuterDisposeScope(), c.MoveToOuterDisposeScope());
             }
-        foreach (var line in CharTta.Lines(seconds, tokens, sum / d.HeldOut.Count)) yield return line;
+        return sum / d.HeldOut.Count;
     }
 
     static (TorchSharp.torch.Tensor X, TorchSharp.torch.Tensor Y) Batch(Sinapse.Data.CharStreams s, int k)

@@ -86,6 +86,7 @@ public class LanguageModelTests
         stateful.Eval(); // a switch to evaluation starts from zeros again
         Close(whole.Slice(1, 0, 4).Contiguous(), stateful.Call(x.Slice(1, 0, 4).Contiguous()), 0f);
         Assert.Contains("stateful=True", stateful.ToString());
+        Assert.Throws<ArgumentException>(() => new LSTM(3, 4, bidirectional: true) { Stateful = true });
     }
 
     [Fact]
@@ -113,6 +114,8 @@ public class LanguageModelTests
         var h = Trainer.Fit(task, loader, loader, epochs: 8);
         Assert.True(h.Epochs[^1].ValLoss < 0.05f, $"held-out loss {h.Epochs[^1].ValLoss}");
         Assert.Equal("dabcdabcdabc", TextGeneration.Generate(model, vocab, "d", 11, 0f, new Generator(1)));
+        var forgetful = new Sequential(new Embedding(vocab.Size, 8), new LSTM(8, 16), new Linear(16, vocab.Size), new Flatten(0, 1));
+        Assert.Contains("stateful", Assert.Throws<ArgumentException>(() => TextGeneration.Generate(forgetful, vocab, "a", 3, 1f, new Generator(1))).Message);
     }
 
     [Fact]

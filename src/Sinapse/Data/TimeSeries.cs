@@ -65,6 +65,8 @@ public sealed class TimeSeries
     /// </summary>
     public static (Tensor Inputs, Tensor Targets, int[] Origins) Windows(float[] values, int input, int horizon, int firstOrigin, int end)
     {
+        if (input < 1 || horizon < 1 || end > values.Length)
+            throw new ArgumentException($"Windows: input {input} and horizon {horizon} must be positive and end {end} within the {values.Length} values.");
         var origins = Enumerable.Range(Math.Max(firstOrigin, input), Math.Max(0, end - horizon - Math.Max(firstOrigin, input) + 1)).ToArray();
         if (origins.Length == 0) throw new ArgumentException($"Windows: no window of {input} inputs and {horizon} targets fits between origin {firstOrigin} and step {end}.");
         var x = new float[origins.Length * input];
@@ -80,6 +82,8 @@ public sealed class TimeSeries
     /// <summary>Seasonal naive: step o + h is forecast by the last observed value of the same season, values[o + h − m·⌈(h + 1)/m⌉].</summary>
     public static float[] SeasonalNaive(float[] values, int origin, int horizon, int period)
     {
+        if (period < 1 || origin < period || origin > values.Length)
+            throw new ArgumentException($"SeasonalNaive: origin {origin} needs a whole season of {period} observed values before it (and within the {values.Length} values).");
         var f = new float[horizon];
         for (int h = 0; h < horizon; h++) f[h] = values[origin + h - period * ((h / period) + 1)];
         return f;

@@ -94,7 +94,19 @@ public static class ModuleRegistry
         ["RNN"] = s => Recurrent(s, 1, (a, g) => new RNN(a.In, a.Hidden, a.Layers, s.Float("relu", 0) != 0 ? "relu" : "tanh", a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g) { Stateful = a.Stateful }),
         ["LSTM"] = s => Recurrent(s, 4, (a, g) => new LSTM(a.In, a.Hidden, a.Layers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g) { Stateful = a.Stateful }),
         ["GRU"] = s => Recurrent(s, 3, (a, g) => new GRU(a.In, a.Hidden, a.Layers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional, g) { Stateful = a.Stateful }),
+        ["RNNCell"] = s => Cell(s, 1, (i, h, b, g) => new RNNCell(i, h, b, s.Float("relu", 0) != 0 ? "relu" : "tanh", g)),
+        ["LSTMCell"] = s => Cell(s, 4, (i, h, b, g) => new LSTMCell(i, h, b, g)),
+        ["GRUCell"] = s => Cell(s, 3, (i, h, b, g) => new GRUCell(i, h, b, g)),
     };
+
+    static LayerPlan Cell(LayerSpec s, int gates, Func<int, int, bool, Generator?, Module<Tensor, Tensor>> make)
+    {
+        int i = Positive(s, "input_size"), h = Positive(s, "hidden_size");
+        bool bias = s.Float("bias", 1) != 0;
+        long gh = (long)gates * h, values = gh * (i + h) + (bias ? 2 * gh : 0);
+        if (values > int.MaxValue) throw Bad(s, "the weights would hold more than 2^31 values");
+        return new LayerPlan(values, g => make(i, h, bias, g));
+    }
 
     readonly record struct RecurrentArgs(int In, int Hidden, int Layers, bool Bias, bool BatchFirst, float Dropout, bool Bidirectional, bool Stateful);
 

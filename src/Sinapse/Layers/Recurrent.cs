@@ -65,12 +65,21 @@ public abstract class RecurrentLayer : Module<Tensor, Tensor>
     protected abstract string TypeName { get; }
 
     /// <summary>
-    /// Keras's <c>stateful</c>: each call starts from the final state of the previous one (detached, so backward stops
-    /// there: truncated backpropagation through time across batches). The state starts again from zeros after
-    /// <see cref="ResetState"/>, when the batch size changes, and when the module switches between training and
-    /// evaluation. The streams of a batch must continue those of the previous batch row by row.
+    /// Keras's <c>stateful</c>: each <c>Call(x)</c> starts from the final state of the previous one (detached, so
+    /// backward stops there: truncated backpropagation through time across batches). The state starts again from zeros
+    /// after <see cref="ResetState"/>, when the batch size changes, and when the module switches between training and
+    /// evaluation; nothing else resets it (call <see cref="ResetStates"/> at the start of each pass over the data when
+    /// no validation runs between epochs). The streams of a batch must continue those of the previous batch row by row.
+    /// The overloads that take a state neither read nor update the carried one. A bidirectional layer cannot be
+    /// stateful: its reverse half's final state belongs to the start of the chunk.
     /// </summary>
-    public bool Stateful { get; init; }
+    public bool Stateful
+    {
+        get => stateful;
+        init => stateful = !value || !Bidirectional ? value
+            : throw new ArgumentException($"{TypeName}: a bidirectional layer cannot be stateful (the reverse direction's final state belongs to the start of each chunk).");
+    }
+    readonly bool stateful;
 
     (Tensor H, Tensor? C)? carried;
     bool carriedTraining;
@@ -92,9 +101,20 @@ public abstract class RecurrentLayer : Module<Tensor, Tensor>
         int batch = input.Rank == 3 ? input.Shape[BatchFirst ? 0 : 1] : -1;
         var start = carried is { } s && carriedTraining == Training && s.H.Shape[1] == batch ? s : default;
         var (output, (h, c)) = Run(input, (start.H, start.C), null);
-        carried = (h.Detach(), c?.Detach());
+        carried = (CopyOut(h, carried?.H), c == null ? null : CopyOut(c, carried?.C));
         carriedTraining = Training;
         return output;
+    }
+
+    /// <summary>
+    /// The carried state lives in the layer's own arrays, reused from call to call (the final state itself belongs to
+    /// the call's pooled memory); it is read only at the start of the next call, so overwriting it is safe.
+    /// </summary>
+    static Tensor CopyOut(Tensor value, Tensor? into)
+    {
+        if (into == null || !into.Shape.SequenceEqual(value.Shape)) return Tensor.FromArray(value.ToArray(), value.Shape);
+        value.Contiguous().AsReadOnlySpan().CopyTo(into.AsSpan());
+        return into;
     }
 
     /// <summary>

@@ -34,7 +34,11 @@ public sealed partial class Tensor
     }
 }
 
-/// <summary>The buffers and steps of <see cref="Tensor.RecurrentScan"/>. All per-step buffers are time-major, (T, B, ·).</summary>
+/// <summary>
+/// The buffers and steps of <see cref="Tensor.RecurrentScan"/>. All per-step buffers are time-major, (T, B, ·).
+/// W_hh's packed copies are cached per weight tensor and rebuilt when its version changes; like the rest of training,
+/// a model is run by one thread at a time.
+/// </summary>
 internal sealed class RecurrentScan
 {
     static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, PackedWeights> packs = new();
@@ -77,7 +81,7 @@ internal sealed class RecurrentScan
             if (lengths.Length != b) throw new ArgumentException($"{op}: {lengths.Length} lengths for {b} sequences (input {ShapeUtil.Str(x.shape)}).");
             foreach (var len in lengths)
                 if (len < 1 || len > t) throw new ArgumentException($"{op}: length {len} is outside 1…{t} (input {ShapeUtil.Str(x.shape)}).");
-            if (lengths.All(len => len == t)) lengths = null;
+            lengths = lengths.All(len => len == t) ? null : (int[])lengths.Clone(); // backward reads them again
         }
         (this.kind, this.x, this.h0, this.c0, this.wIh, this.wHh, this.bIh, this.bHh, this.lengths, this.reverse) =
             (kind, x, h0, c0, wIh, wHh, bIh, bHh, lengths, reverse);
@@ -96,6 +100,10 @@ internal sealed class RecurrentScan
         var wi = Contig(wIh); var wh = Contig(wHh);
         xtm = Tensor.Uninitialized([t, b, i]);
         Tensor.SwapLeadingAxes(Contig(x), xtm, b, t, i); // (B, T, I) → (T, B, I)
+        // Padding is never read: zeroed here, NaN or Inf in it cannot reach ∂W_ih through the whole-sequence product.
+        if (lengths != null)
+            for (int r = 0; r < b; r++)
+                for (int step = lengths[r]; step < t; step++) xtm.data.AsSpan(xtm.offset + (step * b + r) * i, i).Clear();
         gates = Tensor.Uninitialized([t, b, gh]);
         // Pre-activations of all steps: (T·B, G·H) = x (T·B, I) · W_ihᵀ + b_ih (+ b_hh, except the GRU's, which r scales).
         var bias = Tensor.Zeros(gh);

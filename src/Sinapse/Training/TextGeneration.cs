@@ -34,6 +34,8 @@ public static class TextGeneration
     {
         if (prompt.Length == 0) throw new ArgumentException("Generate: the prompt is empty; give at least one character.");
         if (length < 0) throw new ArgumentException($"Generate: length {length} is negative.");
+        if (!HasStatefulLayer(model))
+            throw new ArgumentException("Generate: the model has no stateful recurrent layer, so it would forget each character as soon as it read it; build it with a RecurrentLayer whose Stateful is true.");
         var ids = vocab.Encode(prompt);
         bool wasTraining = model.Training;
         model.Eval();
@@ -60,4 +62,7 @@ public static class TextGeneration
         }
         return text.ToString();
     }
+
+    static bool HasStatefulLayer(Module m) =>
+        m is RecurrentLayer { Stateful: true } || m.NamedChildren().Any(c => HasStatefulLayer(c.Module));
 }
