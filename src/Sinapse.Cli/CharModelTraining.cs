@@ -56,8 +56,7 @@ internal static class CharModelTraining
         var opt = new Adam(model.Parameters(), s.LearningRate);
         var task = new SupervisedTask(model, new CrossEntropyLoss(), opt) { MaxGradNorm = ClipNorm };
         var callbacks = new List<Callback> { new BitsPerCharacter() };
-        if (s.Schedule == "cosine") callbacks.Add(new SchedulerCallback(new CosineAnnealingLR(opt, s.Epochs)));
-        else if (s.Schedule == "step") callbacks.Add(new SchedulerCallback(new StepLR(opt, Math.Max(1, s.Epochs / 3), 0.3f)));
+        if (TrainCommand.Schedule(s, opt) is { } schedule) callbacks.Add(schedule);
         if (s.Minutes is double minutes) callbacks.Add(new TimeLimit(minutes * 60));
         var trainLoader = new DataLoader<(Tensor, Tensor)>(train, 1);
         var heldOutLoader = new DataLoader<(Tensor, Tensor)>(heldOut, 1);
@@ -69,9 +68,9 @@ internal static class CharModelTraining
         var sample = TextGeneration.Generate(model, vocab, vocab.Contains('C') ? "Call me" : text[..1], 300, 0.8f, new Generator(s.Seed));
         model.Save(Path.Combine(outDir, RunFolder.Weights), new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "sinapse" });
         ModelSpec.Of(model, [Steps], vocab.Size).Save(Path.Combine(outDir, RunFolder.ModelJson));
-        WriteAtomically(Path.Combine(outDir, VocabJson), vocab.ToJson());
-        WriteAtomically(Path.Combine(outDir, SampleTxt), sample + "\n");
-        WriteAtomically(Path.Combine(outDir, RunFolder.HistoryCsv), history.ToCsv());
+        RunFolder.WriteText(Path.Combine(outDir, VocabJson), vocab.ToJson());
+        RunFolder.WriteText(Path.Combine(outDir, SampleTxt), sample + "\n");
+        RunFolder.WriteText(Path.Combine(outDir, RunFolder.HistoryCsv), history.ToCsv());
         RunFolder.WriteMetrics(Path.Combine(outDir, RunFolder.MetricsJson), [
             ("model", "charlstm"), ("data", name), ("characters", ids.Length), ("vocabulary", vocab.Size), ("streams", streams), ("steps", Steps),
             ("lr", s.LearningRate), ("epochs", history.Epochs.Count), ("seed", s.Seed), ("threads", Sinapse.Settings.Threads),
@@ -85,13 +84,6 @@ internal static class CharModelTraining
         AnsiConsole.WriteLine(sample);
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         return 0;
-    }
-
-    static void WriteAtomically(string path, string content)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, content);
-        File.Move(tmp, path, overwrite: true);
     }
 
     /// <summary>Prints the held-out bits per character (validation cross-entropy / ln 2) after each epoch.</summary>

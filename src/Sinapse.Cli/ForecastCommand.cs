@@ -71,14 +71,13 @@ internal sealed class ForecastCommand : Command<ForecastCommand.Settings>
         var table = $"| forecast of the last {2 * s.Period} steps | test RMSE |\n|---|---|\n" +
             $"| LSTM ({s.Hidden} units), {s.Period} steps ahead | {r.Rmse:F2} |\n| seasonal naive (same step of the last season) | {r.NaiveRmse:F2} |\n\n" +
             $"95% prediction interval (from the validation MSE): empirical coverage {r.Coverage:P1} of {r.Actual.Length} test steps.\n";
-        File.WriteAllText(Path.Combine(outDir, "forecast.md"), table);
+        RunFolder.WriteText(Path.Combine(outDir, "forecast.md"), table);
         RunFolder.WriteMetrics(Path.Combine(outDir, RunFolder.MetricsJson), [
             ("data", series.Name), ("period", s.Period), ("transform", s.Transform), ("hidden", s.Hidden), ("seed", s.Seed),
             ("test_rmse", r.Rmse), ("seasonal_naive_rmse", r.NaiveRmse), ("interval_coverage", r.Coverage)]);
-        var labels = series.Labels;
         Plots.Forecast(series.Values, r.TestStart, r.Forecast, r.Lower, r.Upper, $"{series.Name}: forecast and 95% interval", Path.Combine(outDir, "forecast.png"));
         AnsiConsole.WriteLine(table);
-        AnsiConsole.MarkupLine($"{(r.Rmse < r.NaiveRmse ? "[green]beats[/]" : "[red]does not beat[/]")} seasonal naive ({labels[r.TestStart]} … {labels[^1]})");
+        AnsiConsole.MarkupLine($"{(r.Rmse < r.NaiveRmse ? "[green]beats[/]" : "[red]does not beat[/]")} seasonal naive ({series.Labels[r.TestStart]} … {series.Labels[^1]})");
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         return 0;
     }

@@ -46,8 +46,16 @@ internal static class RunFolder
                 }
             w.WriteEndObject();
         }
+        WriteBytes(path, ms.ToArray());
+    }
+
+    /// <summary>Writes a run file atomically: a temporary file beside it, then a rename, so a crash never leaves half a file.</summary>
+    public static void WriteText(string path, string content) => WriteBytes(path, System.Text.Encoding.UTF8.GetBytes(content));
+
+    static void WriteBytes(string path, byte[] bytes)
+    {
         var tmp = path + ".tmp";
-        File.WriteAllBytes(tmp, ms.ToArray());
+        File.WriteAllBytes(tmp, bytes);
         File.Move(tmp, path, overwrite: true);
     }
 }

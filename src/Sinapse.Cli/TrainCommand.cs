@@ -101,8 +101,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             _ => new Adam(model.Parameters(), s.LearningRate),
         };
         var callbacks = new List<Callback>();
-        if (s.Schedule == "cosine") callbacks.Add(new SchedulerCallback(new CosineAnnealingLR(opt, s.Epochs)));
-        else if (s.Schedule == "step") callbacks.Add(new SchedulerCallback(new StepLR(opt, Math.Max(1, s.Epochs / 3), 0.3f)));
+        if (Schedule(s, opt) is { } schedule) callbacks.Add(schedule);
 
         var loss = new CrossEntropyLoss();
         var augment = s.Augment != null ? ParseAugment(s.Augment, s.Seed, -mean / std) : null;
@@ -124,7 +123,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         model.Save(Path.Combine(outDir, RunFolder.Weights), new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "sinapse" });
         spec.Save(Path.Combine(outDir, RunFolder.ModelJson));
-        File.WriteAllText(Path.Combine(outDir, RunFolder.HistoryCsv), history.ToCsv());
+        RunFolder.WriteText(Path.Combine(outDir, RunFolder.HistoryCsv), history.ToCsv());
         RunFolder.WriteMetrics(Path.Combine(outDir, RunFolder.MetricsJson), [
             ("model", s.Model), ("optimizer", s.Optimizer), ("lr", s.LearningRate), ("batch_size", s.BatchSize), ("schedule", s.Schedule),
             ("epochs", history.Epochs.Count), ("seed", s.Seed), ("threads", Sinapse.Settings.Threads),
@@ -139,6 +138,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         return 0;
     }
+
+    /// <summary>The learning-rate schedule of --schedule over --epochs, or null for none.</summary>
+    internal static Callback? Schedule(Settings s, Optimizer opt) => s.Schedule switch
+    {
+        "cosine" => new SchedulerCallback(new CosineAnnealingLR(opt, s.Epochs)),
+        "step" => new SchedulerCallback(new StepLR(opt, Math.Max(1, s.Epochs / 3), 0.3f)),
+        _ => null,
+    };
 
     /// <summary>
     /// Runs <paramref name="fit"/> with <paramref name="callbacks"/> and a progress bar on a terminal (one line per

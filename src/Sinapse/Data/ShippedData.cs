@@ -23,6 +23,17 @@ public static class ShippedData
     }
 
     /// <summary>
+    /// The path of <paramref name="file"/> in data/<paramref name="name"/>, found and checked against its manifest;
+    /// <paramref name="kind"/> ("text", "time series") and <paramref name="script"/> go into the errors.
+    /// </summary>
+    public static string Locate(string name, string file, string kind, string script)
+    {
+        var dir = Find(name) ?? throw new DirectoryNotFoundException($"{kind} '{name}' not found: no data/{name}/{ManifestName} above the working or program directory.");
+        Verify(dir, [file], name, script);
+        return Path.Combine(dir, file);
+    }
+
+    /// <summary>
     /// Checks <paramref name="files"/> in <paramref name="dir"/> against its manifest; throws naming the file, the
     /// expected hash and <paramref name="script"/>, which regenerates them.
     /// </summary>

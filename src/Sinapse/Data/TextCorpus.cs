@@ -108,8 +108,6 @@ public static class TextCorpus
     {
         if (!Shipped.TryGetValue(name, out var file))
             throw new ArgumentException($"no shipped text '{name}'; shipped: {string.Join(", ", Shipped.Keys)}.");
-        var dir = ShippedData.Find(name) ?? throw new DirectoryNotFoundException($"text '{name}' not found: no data/{name}/{ShippedData.ManifestName} above the working or program directory.");
-        ShippedData.Verify(dir, [file], name, $"scripts/make-{name}.sh");
-        return Load(Path.Combine(dir, file));
+        return Load(ShippedData.Locate(name, file, "text", $"scripts/make-{name}.sh"));
     }
 }

@@ -27,9 +27,7 @@ public sealed class TimeSeries
     {
         if (!Shipped.TryGetValue(name, out var file))
             throw new ArgumentException($"no shipped time series '{name}'; shipped: {string.Join(", ", Shipped.Keys)}.");
-        var dir = ShippedData.Find(name) ?? throw new DirectoryNotFoundException($"time series '{name}' not found: no data/{name}/{ShippedData.ManifestName} above the working or program directory.");
-        ShippedData.Verify(dir, [file], name, "scripts/make-timeseries-data.sh");
-        return ReadCsv(Path.Combine(dir, file), name);
+        return ReadCsv(ShippedData.Locate(name, file, "time series", "scripts/make-timeseries-data.sh"), name);
     }
 
     /// <summary>
