@@ -19,7 +19,7 @@ public static class SinapseCharTta
         var loss = new CrossEntropyLoss();
         double budget = CharTta.Budget(settings);
         long tokens = 0;
-        var scores = new List<double>();
+        List<double> val = [], scores = [];
         var sw = Stopwatch.StartNew();
         for (int k = 0; scores.Count < CharTta.Checkpoints; k = (k + 1) % d.Train.Count)
         {
@@ -34,25 +34,24 @@ public static class SinapseCharTta
             if (sw.Elapsed.TotalSeconds >= budget * (scores.Count + 1) / CharTta.Checkpoints)
             {
                 sw.Stop();
-                scores.Add(HeldOut(model, loss, d));
+                val.Add(Score(model, loss, d.Validation));
+                scores.Add(Score(model, loss, d.HeldOut));
                 sw.Start();
             }
         }
-        foreach (var line in CharTta.Lines(budget, sw.Elapsed.TotalSeconds, tokens, scores)) yield return line;
+        foreach (var line in CharTta.Lines(budget, sw.Elapsed.TotalSeconds, tokens, val, scores)) yield return line;
     }
 
-    /// <summary>Mean cross-entropy (nats) over the held-out chunks, read in order with the state carried.</summary>
-    static double HeldOut(Sequential model, CrossEntropyLoss loss, CharTta.Data d)
+    /// <summary>Mean cross-entropy (nats) over a split's chunks, read in order with the state carried.</summary>
+    static double Score(Sequential model, CrossEntropyLoss loss, Sinapse.Data.CharStreams split)
     {
         model.Eval();
         RecurrentLayer.ResetStates(model);
-        double sum = 0;
         using (Autograd.NoGrad())
-            for (int k = 0; k < d.HeldOut.Count; k++)
+            return CharTta.Score(split, k =>
             {
-                var (x, y) = d.HeldOut.GetBatch([k]);
-                sum += loss.Call(model.Call(x), y).Item();
-            }
-        return sum / d.HeldOut.Count;
+                var (x, y) = split.GetBatch([k]);
+                return loss.Call(model.Call(x), y).Item();
+            });
     }
 }

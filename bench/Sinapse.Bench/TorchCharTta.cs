@@ -21,7 +21,7 @@ public static class TorchCharTta
         var batches = Enumerable.Range(0, d.Train.Count).Select(k => Batch(d.Train, k)).ToArray();
         double budget = CharTta.Budget(settings);
         long tokens = 0;
-        var scores = new List<double>();
+        List<double> val = [], scores = [];
         (TorchSharp.torch.Tensor H, TorchSharp.torch.Tensor C)? state = null;
         var sw = Stopwatch.StartNew();
         for (int k = 0; scores.Count < CharTta.Checkpoints; k = (k + 1) % batches.Length)
@@ -38,29 +38,28 @@ public static class TorchCharTta
             if (sw.Elapsed.TotalSeconds >= budget * (scores.Count + 1) / CharTta.Checkpoints)
             {
                 sw.Stop();
-                scores.Add(HeldOut(emb, lstm, head, loss, d, v));
+                val.Add(Score(emb, lstm, head, loss, d.Validation, v));
+                scores.Add(Score(emb, lstm, head, loss, d.HeldOut, v));
                 state = null; // as Sinapse: training goes on from zero states
                 sw.Start();
             }
         }
-        foreach (var line in CharTta.Lines(budget, sw.Elapsed.TotalSeconds, tokens, scores)) yield return line;
+        foreach (var line in CharTta.Lines(budget, sw.Elapsed.TotalSeconds, tokens, val, scores)) yield return line;
     }
 
-    static double HeldOut(TorchSharp.Modules.Embedding emb, TorchSharp.Modules.LSTM lstm, TorchSharp.Modules.Linear head,
-        TorchSharp.Modules.CrossEntropyLoss loss, CharTta.Data d, int v)
+    static double Score(TorchSharp.Modules.Embedding emb, TorchSharp.Modules.LSTM lstm, TorchSharp.Modules.Linear head,
+        TorchSharp.Modules.CrossEntropyLoss loss, Sinapse.Data.CharStreams split, int v)
     {
-        double sum = 0;
         (TorchSharp.torch.Tensor H, TorchSharp.torch.Tensor C)? state = null;
         using (torch.no_grad())
-            for (int k = 0; k < d.HeldOut.Count; k++)
+            return CharTta.Score(split, k =>
             {
                 using var scope = torch.NewDisposeScope();
-                var (x, target) = Batch(d.HeldOut, k);
+                var (x, target) = Batch(split, k);
                 var (y, h, c) = lstm.forward(emb.forward(x), state);
-                sum += loss.forward(head.forward(y).reshape(-1, v), target).item<float>();
                 state = (h.MoveToOuterDisposeScope(), c.MoveToOuterDisposeScope());
-            }
-        return sum / d.HeldOut.Count;
+                return loss.forward(head.forward(y).reshape(-1, v), target).item<float>();
+            });
     }
 
     static (TorchSharp.torch.Tensor X, TorchSharp.torch.Tensor Y) Batch(Sinapse.Data.CharStreams s, int k)
