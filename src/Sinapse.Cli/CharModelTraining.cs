@@ -13,7 +13,7 @@ namespace Sinapse.Cli;
 /// <c>sinapse train --model charlstm --data text:NAME|FILE</c>: a character-level LSTM language model,
 /// Embedding(V, 64) → LSTM(64 → 256, stateful) → Linear(256, V), trained by truncated backpropagation through time on
 /// 128-character chunks of parallel text streams (Adam, gradient norm clipped at 5). The last 10% of the text is held
-/// out; its bits per character are measured after every epoch.
+/// out; its bits per character are measured after every epoch, and the weights of the best epoch are kept.
 /// </summary>
 internal static class CharModelTraining
 {
@@ -58,13 +58,21 @@ internal static class CharModelTraining
         var callbacks = new List<Callback> { new BitsPerCharacter() };
         if (TrainCommand.Schedule(s, opt) is { } schedule) callbacks.Add(schedule);
         if (s.Minutes is double minutes) callbacks.Add(new TimeLimit(minutes * 60));
+        var best = new ModelCheckpoint(Path.Combine(outDir, "checkpoints"));
+        callbacks.Add(best);
+        callbacks.Add(new CsvLogger(Path.Combine(outDir, RunFolder.HistoryCsv)));
+        RunSettings.Save(s, outDir);
+        callbacks.Add(RunSettings.Backup(outDir, s.Resume != null));
         var trainLoader = new DataLoader<(Tensor, Tensor)>(train, 1);
         var heldOutLoader = new DataLoader<(Tensor, Tensor)>(heldOut, 1);
         var sw = Stopwatch.StartNew();
         var history = TrainCommand.FitWithProgress(s.Epochs, trainLoader.BatchCount, callbacks, cbs => Trainer.Fit(task, trainLoader, heldOutLoader, s.Epochs, cbs));
         double seconds = sw.Elapsed.TotalSeconds;
 
-        double bpc = history.Epochs[^1].ValLoss!.Value / Math.Log(2);
+        // The weights kept are those of the epoch with the lowest held-out loss (the model overfits a short text).
+        double last = history.Epochs[^1].ValLoss!.Value / Math.Log(2);
+        model.Load(best.BestPath);
+        double bpc = history.Epochs[best.BestEpoch - 1].ValLoss!.Value / Math.Log(2);
         var sample = TextGeneration.Generate(model, vocab, vocab.Contains('C') ? "Call me" : text[..1], 300, 0.8f, new Generator(s.Seed));
         model.Save(Path.Combine(outDir, RunFolder.Weights), new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "sinapse" });
         ModelSpec.Of(model, [Steps], vocab.Size).Save(Path.Combine(outDir, RunFolder.ModelJson));
@@ -75,11 +83,11 @@ internal static class CharModelTraining
             ("model", "charlstm"), ("data", name), ("characters", ids.Length), ("vocabulary", vocab.Size), ("streams", streams), ("steps", Steps),
             ("lr", s.LearningRate), ("epochs", history.Epochs.Count), ("seed", s.Seed), ("threads", Sinapse.Settings.Threads),
             ("train_loss", history.Epochs[^1].Loss), ("heldout_loss", history.Epochs[^1].ValLoss ?? 0f), ("heldout_bits_per_char", bpc),
-            ("seconds", seconds)]);
+            ("best_epoch", best.BestEpoch), ("last_heldout_bits_per_char", last), ("seconds", seconds)]);
         Plots.Loss(history, Path.Combine(outDir, RunFolder.LossPng));
         Plots.BitsPerCharacter(history, Path.Combine(outDir, BpcPng));
 
-        AnsiConsole.MarkupLine($"held-out [bold green]{bpc:F3} bits per character[/] after {history.Epochs.Count} epochs in {seconds:F1} s");
+        AnsiConsole.MarkupLine($"held-out [bold green]{bpc:F3} bits per character[/] at epoch {best.BestEpoch} (weights kept; {last:F3} after the last, epoch {history.Epochs.Count}) in {seconds:F1} s");
         AnsiConsole.MarkupLine("sample (temperature 0.8):");
         AnsiConsole.WriteLine(sample);
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");

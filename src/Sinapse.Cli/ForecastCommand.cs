@@ -146,7 +146,7 @@ internal sealed class ForecastCommand : Command<ForecastCommand.Settings>
                 naive[season * p + h] = sn[h];
             }
         }
-        return new Result(TimeSeries.Rmse(forecast, actual), TimeSeries.Rmse(naive, actual), TimeSeries.Coverage(lower, upper, actual),
+        return new Result(Metrics.Rmse(forecast, actual), Metrics.Rmse(naive, actual), Metrics.Coverage(lower, upper, actual),
             forecast, lower, upper, actual, testStart);
     }
 

@@ -16,19 +16,31 @@ internal static class Plots
         Save(plt, "epoch", "bits per character", path);
     }
 
-    /// <summary>Named (x, y) curves in one plot, with an optional horizontal baseline; y on a log scale when asked.</summary>
+    /// <summary>Named (x, y) curves in one plot, with an optional baseline (horizontal, or vertical at an x); y on a log scale when asked.</summary>
     public static void Curves(IReadOnlyDictionary<string, List<(double X, double Y)>> curves, string title, string x, string y, string path,
-        (double Value, string Label)? baseline = null, bool logY = false)
+        (double Value, string Label)? baseline = null, bool logY = false, bool vertical = false, (float[] X, float[] Y, string Label)? scatter = null)
     {
         var plt = new ScottPlot.Plot();
         double Y(double v) => logY ? Math.Log10(Math.Max(v, 1e-6)) : v;
+        if (scatter is { } pts)
+        {
+            var sp = plt.Add.ScatterPoints(pts.X.Select(v => (double)v).ToArray(), pts.Y.Select(v => Y(v)).ToArray());
+            sp.LegendText = pts.Label;
+            plt.Legend.Alignment = ScottPlot.Alignment.UpperRight;
+        }
         foreach (var (name, points) in curves)
         {
             var line = plt.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => Y(p.Y)).ToArray());
             line.LegendText = name;
             line.MarkerSize = 0;
         }
-        if (baseline is { } b)
+        if (baseline is { } vb && vertical)
+        {
+            var v = plt.Add.VerticalLine(vb.Value);
+            v.LegendText = vb.Label;
+            v.LinePattern = ScottPlot.LinePattern.Dashed;
+        }
+        else if (baseline is { } b)
         {
             var h = plt.Add.HorizontalLine(Y(b.Value));
             h.LegendText = b.Label;
@@ -66,6 +78,66 @@ internal static class Plots
         Save(plt, "step", "value", path);
     }
 
+    /// <summary>One panel per problem, side by side: training loss per epoch of each optimizer (log scale).</summary>
+    public static void OptimizerCurves(IReadOnlyList<(string Problem, string Optimizer, IReadOnlyList<float> Losses)> runs, string path)
+    {
+        var panels = new List<ScottPlot.Plot>();
+        foreach (var problem in runs.Select(r => r.Problem).Distinct())
+        {
+            var plt = new ScottPlot.Plot();
+            foreach (var r in runs.Where(r => r.Problem == problem))
+            {
+                var line = plt.Add.Scatter(Enumerable.Range(1, r.Losses.Count).Select(e => (double)e).ToArray(),
+                    r.Losses.Select(l => Math.Log10(Math.Max(l, 1e-6))).ToArray());
+                line.LegendText = r.Optimizer;
+                line.MarkerSize = 0;
+            }
+            plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => $"{Math.Pow(10, v):G2}" };
+            plt.Title(problem);
+            plt.XLabel("epoch");
+            plt.YLabel("training loss (log scale)");
+            plt.ShowLegend();
+            panels.Add(plt);
+        }
+        SavePanels(panels, 560, 450, panels.Count, path);
+    }
+
+    /// <summary>One panel per hyperparameter: each trial's score at the position of its value (values in the order given).</summary>
+    public static void ScoreByHyperparameter(IReadOnlyList<(string Name, string[] Values)> space, IReadOnlyList<(IReadOnlyDictionary<string, string> Trial, double Score)> trials,
+        string score, string path)
+    {
+        var panels = new List<ScottPlot.Plot>();
+        foreach (var (name, values) in space)
+        {
+            var plt = new ScottPlot.Plot();
+            var xs = trials.Select(t => (double)Array.IndexOf(values, t.Trial[name])).ToArray();
+            plt.Add.ScatterPoints(xs, trials.Select(t => t.Score).ToArray());
+            plt.Axes.Bottom.SetTicks(Enumerable.Range(0, values.Length).Select(v => (double)v).ToArray(), values);
+            plt.Axes.SetLimitsX(-0.5, values.Length - 0.5);
+            plt.Title(name);
+            plt.YLabel(score);
+            panels.Add(plt);
+        }
+        SavePanels(panels, 400, 330, Math.Min(3, panels.Count), path);
+    }
+
+    /// <summary>Renders each plot at w×h and lays them out <paramref name="columns"/> to a row in one PNG (written atomically).</summary>
+    static void SavePanels(IReadOnlyList<ScottPlot.Plot> panels, int w, int h, int columns, string path)
+    {
+        int rows = (panels.Count + columns - 1) / columns;
+        using var sheet = new SkiaSharp.SKBitmap(w * columns, h * rows);
+        using (var canvas = new SkiaSharp.SKCanvas(sheet))
+        {
+            canvas.Clear(SkiaSharp.SKColors.White);
+            for (int i = 0; i < panels.Count; i++)
+            {
+                using var panel = SkiaSharp.SKBitmap.Decode(panels[i].GetImage(w, h).GetImageBytes(ScottPlot.ImageFormat.Png, 100));
+                canvas.DrawBitmap(panel, (i % columns) * w, (i / columns) * h);
+            }
+        }
+        Pictures.Save(sheet, path);
+    }
+
     static void Save(ScottPlot.Plot plt, string x, string y, string path)
     {
         plt.XLabel(x);
@@ -76,8 +148,8 @@ internal static class Plots
         File.Move(tmp, path, overwrite: true);
     }
 
-    /// <summary>Training and validation loss per epoch.</summary>
-    public static void Loss(History history, string path)
+    /// <summary>Training and validation loss per epoch; <paramref name="stopEpoch"/>, when given, marked as the early-stopping point.</summary>
+    public static void Loss(History history, string path, string lossName = "cross-entropy", int? stopEpoch = null)
     {
         var plt = new ScottPlot.Plot();
         double[] epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
@@ -88,7 +160,32 @@ internal static class Plots
             var val = plt.Add.Scatter(epochs, history.Epochs.Select(e => (double)e.ValLoss!.Value).ToArray());
             val.LegendText = "validation loss";
         }
+        if (stopEpoch is int best && best > 0)
+        {
+            var v = plt.Add.VerticalLine(best);
+            v.LinePattern = ScottPlot.LinePattern.Dashed;
+            v.LegendText = $"best validation loss (epoch {best}): weights kept";
+        }
         plt.Title("Loss per epoch");
-        Save(plt, "epoch", "cross-entropy", path);
+        Save(plt, "epoch", lossName, path);
+    }
+
+    /// <summary>Predicted against actual values, the diagonal, and the band ± <paramref name="halfWidth"/> around it.</summary>
+    public static void Predictions(float[] actual, float[] predicted, double halfWidth, string title, string path)
+    {
+        var plt = new ScottPlot.Plot();
+        double lo = Math.Min(actual.Min(), predicted.Min()), hi = Math.Max(actual.Max(), predicted.Max());
+        var band = plt.Add.FillY([lo, hi], [lo - halfWidth, hi - halfWidth], [lo + halfWidth, hi + halfWidth]);
+        band.LegendText = $"95% prediction interval (± {halfWidth:G3})";
+        band.FillStyle.Color = ScottPlot.Colors.SteelBlue.WithAlpha(0.2);
+        band.LineStyle.Width = 0;
+        var diag = plt.Add.Line(lo, lo, hi, hi);
+        diag.LegendText = "predicted = actual";
+        diag.LinePattern = ScottPlot.LinePattern.Dashed;
+        var pts = plt.Add.ScatterPoints(actual.Select(v => (double)v).ToArray(), predicted.Select(v => (double)v).ToArray());
+        pts.LegendText = "test rows";
+        plt.Title(title);
+        plt.Legend.Alignment = ScottPlot.Alignment.UpperLeft;
+        Save(plt, "actual", "predicted", path);
     }
 }

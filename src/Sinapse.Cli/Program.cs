@@ -3,7 +3,7 @@ using Spectre.Console.Cli;
 
 namespace Sinapse.Cli;
 
-/// <summary>The <c>sinapse</c> command: train, eval, predict, features, filters, generate, adding, forecast, xor.</summary>
+/// <summary>The <c>sinapse</c> command: train, cv, eval, predict, features, filters, generate, adding, forecast, xor.</summary>
 public static class Program
 {
     public static int Main(string[] args) => Run(args);
@@ -22,6 +22,8 @@ public static class Program
             c.PropagateExceptions();
             c.UseStrictParsing();
             c.AddCommand<TrainCommand>("train").WithDescription("Train a network on the shipped MNIST and write a run folder.");
+            c.AddCommand<CvCommand>("cv").WithDescription("k-fold cross-validation (stratified) of an MLP on a table: per-fold scores, mean ± std.");
+            c.AddCommand<TuneCommand>("tune").WithDescription("Grid or random hyperparameter search for an MLP on a table; ranked table (CSV, Markdown) and a PNG.");
             c.AddCommand<EvalCommand>("eval").WithDescription("Evaluate a saved run on the MNIST test set.");
             c.AddCommand<PredictCommand>("predict").WithDescription("Class probabilities for a PNG or JPEG image.");
             c.AddCommand<FeaturesCommand>("features").WithDescription("PNG grids of a trained CNN's first-layer filters and of every convolution's feature maps for one image.");
@@ -29,6 +31,9 @@ public static class Program
             c.AddCommand<GenerateCommand>("generate").WithDescription("Text from a trained character model (train --model charlstm).");
             c.AddCommand<AddingCommand>("adding").WithDescription("Why gates matter: RNN, LSTM and GRU on the adding problem, test MSE plotted.");
             c.AddCommand<ForecastCommand>("forecast").WithDescription("LSTM forecast of a time series with a 95% prediction interval, against seasonal naive.");
+            c.AddCommand<LrSweepCommand>("lr-sweep").WithDescription("LR range test on the MNIST MLP, then training at a low, the suggested and a high rate: loss curves in PNGs.");
+            c.AddCommand<CapacityCommand>("capacity").WithDescription("Under- and overfitting: networks too small, right and too large on noisy 1-D data; fits and the early-stopping point in PNGs.");
+            c.AddCommand<OptimizersCommand>("optimizers").WithDescription("Epochs to a target loss for gradient descent, SGD, momentum, Adam, Rprop and Quickprop on XOR, 4-bit parity and Iris.");
             c.AddCommand<XorCommand>("xor").WithDescription("The perceptron fails XOR; a two-layer MLP learns it.");
         });
         try

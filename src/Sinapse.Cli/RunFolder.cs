@@ -9,7 +9,8 @@ namespace Sinapse.Cli;
 /// <summary>The files of a training run: model.json, model.safetensors, history.csv, metrics.json, loss.png, confusion.png.</summary>
 internal static class RunFolder
 {
-    public const string ModelJson = "model.json", Weights = "model.safetensors", HistoryCsv = "history.csv", MetricsJson = "metrics.json", LossPng = "loss.png", ConfusionPng = "confusion.png", AugmentedPng = "augmented.png";
+    public const string ModelJson = "model.json", Weights = "model.safetensors", HistoryCsv = "history.csv", MetricsJson = "metrics.json", LossPng = "loss.png", ConfusionPng = "confusion.png", AugmentedPng = "augmented.png",
+        SettingsJson = "settings.json", Checkpoint = "checkpoint.safetensors";
 
     /// <summary>Rebuilds the model of a run folder from model.json and loads its weights.</summary>
     public static (Sequential Model, ModelSpec Spec) LoadModel(string dir)

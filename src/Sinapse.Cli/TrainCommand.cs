@@ -15,7 +15,7 @@ namespace Sinapse.Cli;
 
 internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
-    public sealed class Settings : DataSettings
+    public class Settings : DataSettings
     {
         [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense) or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
         public string Model { get; init; } = "mlp";
@@ -40,7 +40,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public double? MinutesOption { get; init; }
         public double? Minutes => MinutesOption ?? (IsTextModel ? 10 : null);
 
-        [CommandOption("--optimizer <NAME>"), Description("adam, adamw, sgd, rmsprop or adagrad. Default: adam.")]
+        [CommandOption("--optimizer <NAME>"), Description("adam, adamw, sgd, rmsprop, adagrad, rprop or quickprop (the last two full-batch). Default: adam.")]
         public string Optimizer { get; init; } = "adam";
 
         [CommandOption("--schedule <NAME>"), Description("Learning-rate schedule: cosine, step or none. Default: cosine (charlstm: none).")]
@@ -59,6 +59,27 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--out <DIR>"), Description("Run folder to write. Default: runs/<date-time>.")]
         public string? Out { get; init; }
 
+        [CommandOption("--target <COLUMN>"), Description("With --data csv:FILE: the column to predict (name or 1-based number).")]
+        public string? Target { get; init; }
+
+        [CommandOption("--task <KIND>"), Description("With a table: classification or regression. Default: classification for a text target or few integer values, else regression.")]
+        public string? Task { get; init; }
+
+        [CommandOption("--weight-decay <LAMBDA>"), Description("L2 penalty λ (added to the gradient; decoupled with --optimizer adamw). Default: 0.")]
+        public float WeightDecay { get; init; }
+
+        [CommandOption("--dropout <P>"), Description("Dropout after each hidden layer of an MLP. Default: 0.")]
+        public float Dropout { get; init; }
+
+        [CommandOption("--l1 <LAMBDA>"), Description("L1 penalty λ·Σ|w| on the weight matrices (tables); the share of near-zero weights is reported. Default: 0.")]
+        public float L1 { get; init; }
+
+        [CommandOption("--max-norm <C>"), Description("Rescale each unit's incoming weights to norm ≤ C after every step (tables). Default: none.")]
+        public float? MaxNorm { get; init; }
+
+        [CommandOption("--resume <RUN>"), Description("Continue the run in folder RUN from its last completed epoch (its settings.json and checkpoint.safetensors); it ends as the uninterrupted run would.")]
+        public string? Resume { get; init; }
+
         public override ValidationResult Validate()
         {
             if (Epochs < 1) return ValidationResult.Error($"--epochs must be at least 1, got {Epochs}.");
@@ -67,7 +88,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Minutes is double m && !(m > 0)) return ValidationResult.Error($"--minutes must be positive, got {m}.");
             if (base.Validate() is { Successful: false } common) return common;
             if (ValSplit is < 0 or >= 1) return ValidationResult.Error($"--val-split must be in [0, 1), got {ValSplit}.");
-            if (Optimizer is not ("adam" or "adamw" or "sgd" or "rmsprop" or "adagrad")) return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}' (adam, adamw, sgd, rmsprop, adagrad).");
+            if (Optimizer is not ("adam" or "adamw" or "sgd" or "rmsprop" or "adagrad" or "rprop" or "quickprop")) return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}' (adam, adamw, sgd, rmsprop, adagrad, rprop, quickprop).");
+            if (!(WeightDecay >= 0)) return ValidationResult.Error($"--weight-decay must be non-negative, got {WeightDecay}.");
+            if (!(L1 >= 0)) return ValidationResult.Error($"--l1 must be non-negative, got {L1}.");
+            if (MaxNorm is float c && !(c > 0)) return ValidationResult.Error($"--max-norm must be positive, got {c}.");
+            if (Dropout is < 0 or >= 1) return ValidationResult.Error($"--dropout must be in [0, 1), got {Dropout}.");
+            if (Task is not (null or "classification" or "regression")) return ValidationResult.Error($"--task: '{Task}' is not classification or regression.");
             if (Schedule is not ("cosine" or "step" or "none")) return ValidationResult.Error($"--schedule: unknown schedule '{Schedule}' (cosine, step, none).");
             try { if (Augment != null) ParseAugment(Augment, 0); }
             catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
@@ -77,11 +103,19 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        if (s.Resume != null)
+        {
+            if (s.Out != null && Path.GetFullPath(s.Out) != Path.GetFullPath(s.Resume)) throw new ArgumentException("--resume RUN writes to RUN; leave out --out.");
+            s = RunSettings.Load(s.Resume, s);
+            AnsiConsole.MarkupLine($"resuming [blue]{Markup.Escape(s.Resume!)}[/] with its settings.json");
+        }
         if (s.IsTextModel || s.Data?.StartsWith("text:") == true) return CharModelTraining.Run(s);
-        var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10);
+        if (TabularTraining.Handles(s.Data)) return TabularRun.Run(s);
+        var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10, dropout: s.Dropout);
         var (dataDir, mean, std) = s.Apply();
         var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
         Directory.CreateDirectory(outDir);
+        RunSettings.Save(s, outDir);
 
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on {(s.Data == "fashion-mnist" ? "Fashion-MNIST" : "MNIST")} ({Markup.Escape(dataDir)}), {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
         var (trainAll, test) = Mnist.Load(dataDir, mean, std);
@@ -94,11 +128,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         AnsiConsole.WriteLine(model.Summary(1, 1, 28, 28));
         Optimizer opt = s.Optimizer switch
         {
-            "sgd" => new SGD(model.Parameters(), s.LearningRate, momentum: 0.9f),
-            "adamw" => new AdamW(model.Parameters(), s.LearningRate),
-            "rmsprop" => new RMSprop(model.Parameters(), s.LearningRate),
-            "adagrad" => new Adagrad(model.Parameters(), s.LearningRate),
-            _ => new Adam(model.Parameters(), s.LearningRate),
+            "sgd" => new SGD(model.Parameters(), s.LearningRate, momentum: 0.9f, weightDecay: s.WeightDecay),
+            "adamw" => new AdamW(model.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
+            "rmsprop" => new RMSprop(model.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
+            "adagrad" => new Adagrad(model.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
+            "rprop" or "quickprop" => throw new ArgumentException($"--optimizer {s.Optimizer} is a full-batch method; use it on a table (--data iris, csv:FILE), not on MNIST's mini-batches."),
+            _ => new Adam(model.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
         };
         var callbacks = new List<Callback>();
         if (Schedule(s, opt) is { } schedule) callbacks.Add(schedule);
@@ -112,6 +147,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         if (augment != null) AugmentedPreview(train, s, outDir, -mean / std);
         var valLoader = new DataLoader(validation, 1000);
         if (s.Minutes is double minutes) callbacks.Add(new TimeLimit(minutes * 60));
+        callbacks.Add(new ModelCheckpoint(Path.Combine(outDir, "checkpoints")));
+        callbacks.Add(new CsvLogger(Path.Combine(outDir, RunFolder.HistoryCsv)));
+        callbacks.Add(augment != null ? RunSettings.Backup(outDir, s.Resume != null, ("augmentation", augment)) : RunSettings.Backup(outDir, s.Resume != null));
         var sw = Stopwatch.StartNew();
         var history = FitWithProgress(s.Epochs, trainLoader.BatchCount, callbacks, cbs => Trainer.Fit(model, loss, opt, trainLoader, valLoader, s.Epochs, cbs));
         double seconds = sw.Elapsed.TotalSeconds;

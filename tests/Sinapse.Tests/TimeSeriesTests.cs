@@ -41,8 +41,8 @@ public class TimeSeriesTests
         Assert.Equal(new float[] { 4, 5 }, y.Select(0, 1).ToArray());
         // Period 3 from origin 6: steps 6, 7, 8, 9 are forecast by 3, 4, 5, then 3 again (the last observed season).
         Assert.Equal(new float[] { 3, 4, 5, 3 }, TimeSeries.SeasonalNaive(v, 6, 4, 3));
-        Assert.Equal(1.0, TimeSeries.Rmse([1, 2], [2, 3]), 6);
-        Assert.Equal(0.5, TimeSeries.Coverage([0, 0], [1, 1], [0.5f, 2f]));
+        Assert.Equal(1.0, Sinapse.Training.Metrics.Rmse([1, 2], [2, 3]), 6);
+        Assert.Equal(0.5, Sinapse.Training.Metrics.Coverage([0, 0], [1, 1], [0.5f, 2f]));
     }
 
     [Fact]

@@ -1,10 +1,12 @@
+using Sinapse.Training;
+
 namespace Sinapse.Data;
 
 /// <summary>
 /// Iterates a dataset in mini-batches, optionally shuffled each epoch with a seeded generator (the same seed gives
 /// the same batches), optionally dropping a last incomplete batch.
 /// </summary>
-public class DataLoader<TBatch> : IEnumerable<TBatch>
+public class DataLoader<TBatch> : IEnumerable<TBatch>, IStateful
 {
     readonly Generator? gen;
     public Dataset<TBatch> Dataset { get; }
@@ -38,6 +40,11 @@ public class DataLoader<TBatch> : IEnumerable<TBatch>
     }
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Saves the shuffling generator's position (between epochs: the next epoch's order follows from it).</summary>
+    public void SaveState(TrainingState state, string prefix) { if (gen != null) state.Set(prefix + "generator", gen); }
+
+    public void LoadState(TrainingState state, string prefix) { if (gen != null) state.GetGenerator(prefix + "generator", gen); }
 }
 
 /// <summary>A loader of (input, target) batches, the supervised case.</summary>

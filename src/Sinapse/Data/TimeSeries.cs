@@ -86,19 +86,4 @@ public sealed class TimeSeries
         for (int h = 0; h < horizon; h++) f[h] = values[origin + h - period * ((h / period) + 1)];
         return f;
     }
-
-    public static double Rmse(ReadOnlySpan<float> forecast, ReadOnlySpan<float> actual)
-    {
-        double s = 0;
-        for (int i = 0; i < actual.Length; i++) s += (double)(forecast[i] - actual[i]) * (forecast[i] - actual[i]);
-        return Math.Sqrt(s / actual.Length);
-    }
-
-    /// <summary>Share of <paramref name="actual"/> inside [lower, upper].</summary>
-    public static double Coverage(ReadOnlySpan<float> lower, ReadOnlySpan<float> upper, ReadOnlySpan<float> actual)
-    {
-        int inside = 0;
-        for (int i = 0; i < actual.Length; i++) if (actual[i] >= lower[i] && actual[i] <= upper[i]) inside++;
-        return inside / (double)actual.Length;
-    }
 }

@@ -15,7 +15,7 @@ public sealed class Dropout : Module<Tensor, Tensor>
     {
         if (p < 0 || p >= 1) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout: p must be in [0, 1).");
         P = p;
-        this.gen = gen ?? new Generator(Generator.Default.NextUInt());
+        this.gen = RegisterGenerator("generator", gen ?? new Generator(Generator.Default.NextUInt()));
     }
 
     public override Tensor Forward(Tensor input)
@@ -66,7 +66,7 @@ public sealed class Dropout2d : Module<Tensor, Tensor>
     {
         if (p < 0 || p >= 1) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout2d: p must be in [0, 1).");
         P = p;
-        this.gen = gen ?? new Generator(Generator.Default.NextUInt());
+        this.gen = RegisterGenerator("generator", gen ?? new Generator(Generator.Default.NextUInt()));
     }
 
     public override Tensor Forward(Tensor input)

@@ -21,6 +21,7 @@ public abstract class Module
     readonly List<(string Name, Tensor Value)> parameters = new();
     readonly List<(string Name, Tensor? Value, bool Persistent)> buffers = new();
     readonly List<(string Name, Module Value)> children = new();
+    readonly List<(string Name, Generator Value)> generators = new();
 
     /// <summary>True in training mode (dropout active, batch statistics), false after <see cref="Eval"/>.</summary>
     public bool Training { get; private set; } = true;
@@ -64,6 +65,25 @@ public abstract class Module
         value.MoveToLongLived();
         buffers[i] = (name, value, buffers[i].Persistent);
         return value;
+    }
+
+    /// <summary>
+    /// Registers the random generator a layer draws from while training (dropout masks) under <paramref name="name"/>,
+    /// so that a resumable checkpoint saves its position and a resumed run draws the same masks; returns it.
+    /// </summary>
+    protected Generator RegisterGenerator(string name, Generator generator)
+    {
+        if (generators.Any(g => g.Name == name)) throw new ArgumentException($"{GetType().Name}: the generator name '{name}' is already registered.");
+        generators.Add((name, generator));
+        return generator;
+    }
+
+    /// <summary>The generators of this module and its sub-modules (see <see cref="RegisterGenerator"/>), with dotted names.</summary>
+    public IEnumerable<(string Name, Generator Generator)> NamedGenerators(string prefix = "")
+    {
+        foreach (var (n, g) in generators) yield return (prefix + n, g);
+        foreach (var (n, c) in children)
+            foreach (var x in c.NamedGenerators(prefix + n + ".")) yield return x;
     }
 
     /// <summary>Registers a sub-module under <paramref name="name"/>.</summary>

@@ -59,6 +59,8 @@ public abstract class RecurrentLayer : Module<Tensor, Tensor>
                 }
                 weights[l * Directions + d] = [.. w];
             }
+        // Dropout between layers draws from gen (else from Generator.Default, which checkpoints save on their own).
+        if (gen != null && dropout > 0 && numLayers > 1) RegisterGenerator("generator", gen);
     }
 
     /// <summary>PyTorch's class name: RNN, LSTM or GRU.</summary>

@@ -13,7 +13,7 @@ public sealed class Adagrad : Optimizer
 
     public Adagrad(IEnumerable<Tensor> parameters, float lr = 0.01f, float eps = 1e-10f, float weightDecay = 0f) : base(parameters, lr)
     {
-        Epsilon = eps; WeightDecay = weightDecay; sum = NewState();
+        Epsilon = eps; WeightDecay = weightDecay; sum = NewState("sum");
     }
 
     protected override void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
@@ -41,7 +41,7 @@ public sealed class RMSprop : Optimizer
         : base(parameters, lr)
     {
         Alpha = alpha; Epsilon = eps; Momentum = momentum; WeightDecay = weightDecay;
-        square = NewState(); buf = momentum > 0 ? NewState() : new float[]?[Params.Length];
+        square = NewState("square_avg"); buf = momentum > 0 ? NewState("momentum_buffer") : new float[]?[Params.Length];
     }
 
     protected override void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g)
@@ -77,7 +77,7 @@ public class Adam : Optimizer
         : base(parameters, lr)
     {
         Beta1 = beta1; Beta2 = beta2; Epsilon = eps; WeightDecay = weightDecay;
-        m = NewState(); v = NewState();
+        m = NewState("exp_avg"); v = NewState("exp_avg_sq");
     }
 
     protected override void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g)

@@ -1,4 +1,5 @@
 using Sinapse.Kernels;
+using Sinapse.Training;
 
 namespace Sinapse.Optimizers;
 
@@ -6,7 +7,7 @@ namespace Sinapse.Optimizers;
 /// Base of the gradient-descent optimizers. <see cref="Step"/> updates every parameter in place from its
 /// <see cref="Tensor.Grad"/> (parameters without a gradient are skipped); state buffers are allocated once.
 /// </summary>
-public abstract class Optimizer
+public abstract class Optimizer : IStateful
 {
     protected readonly Tensor[] Params;
 
@@ -15,6 +16,8 @@ public abstract class Optimizer
 
     /// <summary>Number of steps taken.</summary>
     public int StepCount { get; private set; }
+
+    readonly List<(string Name, float[]?[] Buffers)> slots = new();
 
     protected Optimizer(IEnumerable<Tensor> parameters, float lr)
     {
@@ -125,8 +128,36 @@ public abstract class Optimizer
     /// </summary>
     protected abstract void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g);
 
-    /// <summary>Zero-filled state buffers, one per parameter, allocated now (long-lived, like the pool's).</summary>
-    protected float[]?[] NewState() => Array.ConvertAll(Params, p => (float[]?)BufferPool.LongLived(p.Numel));
+    /// <summary>
+    /// Zero-filled state buffers named <paramref name="name"/> (PyTorch's, e.g. "exp_avg"), one per parameter,
+    /// allocated now (long-lived, like the pool's), and saved by <see cref="SaveState"/>.
+    /// </summary>
+    protected float[]?[] NewState(string name)
+    {
+        var buffers = Array.ConvertAll(Params, p => (float[]?)BufferPool.LongLived(p.Numel));
+        slots.Add((name, buffers));
+        return buffers;
+    }
+
+    /// <summary>Saves the step count, the learning rate and every state buffer (slot.parameter index) under <paramref name="prefix"/>.</summary>
+    public void SaveState(TrainingState state, string prefix)
+    {
+        state.Set(prefix + "step", StepCount);
+        state.Set(prefix + "lr", LearningRate);
+        foreach (var (name, buffers) in slots)
+            for (int i = 0; i < buffers.Length; i++)
+                if (buffers[i] is float[] b) state.SetArray($"{prefix}{name}.{i}", b);
+    }
+
+    /// <summary>Restores what <see cref="SaveState"/> saved, into an optimizer of the same kind over the same parameters.</summary>
+    public void LoadState(TrainingState state, string prefix)
+    {
+        StepCount = checked((int)state.GetLong(prefix + "step"));
+        LearningRate = state.GetFloat(prefix + "lr");
+        foreach (var (name, buffers) in slots)
+            for (int i = 0; i < buffers.Length; i++)
+                if (buffers[i] is float[] b) state.CopyArray($"{prefix}{name}.{i}", b);
+    }
 
     /// <summary>
     /// Elements [<paramref name="offset"/>, offset + <paramref name="length"/>) of parameter <paramref name="index"/>'s

@@ -20,7 +20,7 @@ public sealed class SGD : Optimizer
     {
         if (nesterov && momentum <= 0) throw new ArgumentException("SGD: Nesterov momentum needs momentum > 0.");
         Momentum = momentum; Nesterov = nesterov; WeightDecay = weightDecay;
-        velocity = momentum > 0 ? NewState() : new float[]?[Params.Length];
+        velocity = momentum > 0 ? NewState("momentum_buffer") : new float[]?[Params.Length];
     }
 
     protected override void Update(int index, int offset, Span<float> w, ReadOnlySpan<float> g)

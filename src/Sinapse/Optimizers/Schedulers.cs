@@ -1,7 +1,9 @@
+using Sinapse.Training;
+
 namespace Sinapse.Optimizers;
 
 /// <summary>Changes an optimizer's learning rate; call <see cref="Step"/> once per epoch.</summary>
-public abstract class LRScheduler
+public abstract class LRScheduler : IStateful
 {
     protected readonly Optimizer Optimizer;
     protected readonly float BaseLR;
@@ -17,6 +19,11 @@ public abstract class LRScheduler
     }
 
     protected abstract float Compute(int epoch);
+
+    /// <summary>Saves the epoch count (the optimizer saves the rate itself).</summary>
+    public virtual void SaveState(TrainingState state, string prefix) => state.Set(prefix + "epoch", Epoch);
+
+    public virtual void LoadState(TrainingState state, string prefix) => Epoch = checked((int)state.GetLong(prefix + "epoch"));
 }
 
 /// <summary>Multiplies the rate by γ every <c>stepSize</c> epochs.</summary>
@@ -57,6 +64,20 @@ public sealed class ReduceLROnPlateau(Optimizer optimizer, float factor = 0.1f, 
     }
 
     protected override float Compute(int epoch) => Optimizer.LearningRate;
+
+    public override void SaveState(TrainingState state, string prefix)
+    {
+        base.SaveState(state, prefix);
+        state.Set(prefix + "best", best);
+        state.Set(prefix + "bad_epochs", bad);
+    }
+
+    public override void LoadState(TrainingState state, string prefix)
+    {
+        base.LoadState(state, prefix);
+        best = state.GetFloat(prefix + "best");
+        bad = checked((int)state.GetLong(prefix + "bad_epochs"));
+    }
 }
 
 /// <summary>Gradient clipping, applied between Backward and Step.</summary>

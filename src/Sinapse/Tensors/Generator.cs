@@ -64,6 +64,22 @@ public sealed class Generator
         return p;
     }
 
+    /// <summary>
+    /// The generator's whole state (six words: the four of xoshiro128** and the cached normal), to save in a
+    /// checkpoint; <see cref="SetState"/> continues the sequence exactly where it was.
+    /// </summary>
+    public uint[] GetState() =>
+        [s0, s1, s2, s3, spareNormal.HasValue ? 1u : 0u, spareNormal is float f ? BitConverter.SingleToUInt32Bits(f) : 0u];
+
+    /// <summary>Restores a state from <see cref="GetState"/>.</summary>
+    public void SetState(ReadOnlySpan<uint> state)
+    {
+        if (state.Length != 6 || (state[0] | state[1] | state[2] | state[3]) == 0)
+            throw new ArgumentException($"Generator.SetState: expected the 6 words of GetState (not all of the first four zero), got {state.Length}.");
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);
+        spareNormal = state[4] != 0 ? BitConverter.UInt32BitsToSingle(state[5]) : null;
+    }
+
     static class BitOps
     {
         public static uint RotateLeft(uint x, int k) => (x << k) | (x >> (32 - k));

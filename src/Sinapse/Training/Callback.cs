@@ -21,6 +21,40 @@ public sealed class TrainingContext
     public int Batch { get; internal set; }
     /// <summary>Set by a callback to stop (see the class).</summary>
     public bool StopTraining { get; set; }
+
+    /// <summary>Epochs already done before this call of Fit (a resumed run starts after them); 0 for a fresh run.</summary>
+    public int InitialEpoch { get; internal set; }
+
+    readonly List<(string Key, IStateful Part)> state = new();
+
+    /// <summary>Adds a part to what <see cref="SaveState"/> saves (Fit adds the optimizer, the loader, the history and stateful callbacks).</summary>
+    public void AddState(string key, IStateful part)
+    {
+        if (state.Any(s => s.Key == key)) throw new ArgumentException($"TrainingContext: state key '{key}' is already used.");
+        state.Add((key, part));
+    }
+
+    /// <summary>The whole run: the epoch, the model (weights, buffers, generators), the default generator and every part.</summary>
+    public TrainingState SaveState()
+    {
+        var s = new TrainingState();
+        s.Set("epoch", Epoch);
+        s.Set("stopped", StopTraining ? 1 : 0);
+        s.SaveModule(Model, "model.");
+        s.Set("generator:default", Generator.Default);
+        foreach (var (key, part) in state) part.SaveState(s, key + ".");
+        return s;
+    }
+
+    /// <summary>Restores a state from <see cref="SaveState"/>; training continues after its epoch.</summary>
+    public void LoadState(TrainingState s)
+    {
+        s.LoadModule(Model, "model.");
+        s.GetGenerator("generator:default", Generator.Default);
+        foreach (var (key, part) in state) part.LoadState(s, key + ".");
+        Epoch = InitialEpoch = checked((int)s.GetLong("epoch"));
+        StopTraining = s.GetLong("stopped") != 0;
+    }
 }
 
 /// <summary>Metrics of one training batch.</summary>
@@ -49,7 +83,7 @@ public sealed class LambdaCallback : Callback
 /// Stops when the monitored metric ("val_loss", "loss", "val_accuracy", "accuracy") has not improved by more
 /// than <c>minDelta</c> for <c>patience</c> epochs; optionally restores the best weights seen.
 /// </summary>
-public sealed class EarlyStopping(string monitor = "val_loss", int patience = 3, float minDelta = 0f, bool restoreBest = true) : Callback
+public sealed class EarlyStopping(string monitor = "val_loss", int patience = 3, float minDelta = 0f, bool restoreBest = true) : Callback, IStateful
 {
     float best;
     int wait;
@@ -72,7 +106,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 3,
         if (improved)
         {
             best = v; wait = 0; BestEpoch = ctx.Epoch;
-            if (restoreBest) bestWeights = ctx.Model.Parameters().Select(p => p.ToArray()).ToArray();
+            if (restoreBest) bestWeights = ctx.Model.StateDict().Select(p => p.Value.ToArray()).ToArray();
             return;
         }
         if (++wait >= patience) { ctx.StopTraining = true; StoppedEpoch = ctx.Epoch; }
@@ -83,13 +117,41 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 3,
         if (!restoreBest || bestWeights == null) return;
         using var _ = Autograd.NoGrad();
         int i = 0;
-        foreach (var p in ctx.Model.Parameters()) bestWeights[i++].CopyTo(p.AsSpan());
+        foreach (var (_, p) in ctx.Model.StateDict()) { bestWeights[i++].CopyTo(p.AsSpan()); p.BumpVersion(); }
+    }
+
+    public void SaveState(TrainingState state, string prefix)
+    {
+        state.Set(prefix + "best", best);
+        state.Set(prefix + "wait", wait);
+        state.Set(prefix + "best_epoch", BestEpoch);
+        state.Set(prefix + "stopped_epoch", StoppedEpoch);
+        state.Set(prefix + "best_weights", bestWeights?.Length ?? 0);
+        if (bestWeights != null) for (int i = 0; i < bestWeights.Length; i++) state.SetArray($"{prefix}best_weights.{i}", bestWeights[i]);
+    }
+
+    public void LoadState(TrainingState state, string prefix)
+    {
+        best = state.GetFloat(prefix + "best");
+        wait = checked((int)state.GetLong(prefix + "wait"));
+        BestEpoch = checked((int)state.GetLong(prefix + "best_epoch"));
+        StoppedEpoch = checked((int)state.GetLong(prefix + "stopped_epoch"));
+        int n = checked((int)state.GetLong(prefix + "best_weights"));
+        bestWeights = n == 0 ? null : Enumerable.Range(0, n).Select(i =>
+        {
+            var a = new float[state.ArrayLength($"{prefix}best_weights.{i}")];
+            state.CopyArray($"{prefix}best_weights.{i}", a);
+            return a;
+        }).ToArray();
     }
 }
 
 /// <summary>Steps a learning-rate scheduler at the end of every epoch (plateau schedulers get the monitored metric).</summary>
-public sealed class SchedulerCallback(LRScheduler scheduler, string monitor = "val_loss") : Callback
+public sealed class SchedulerCallback(LRScheduler scheduler, string monitor = "val_loss") : Callback, IStateful
 {
+    public void SaveState(TrainingState state, string prefix) => scheduler.SaveState(state, prefix);
+    public void LoadState(TrainingState state, string prefix) => scheduler.LoadState(state, prefix);
+
     public override void OnEpochEnd(TrainingContext ctx, EpochLogs logs) =>
         scheduler.Step(scheduler is ReduceLROnPlateau ? logs.Get(monitor) ?? logs.Loss : null);
 }
@@ -98,7 +160,7 @@ public sealed class SchedulerCallback(LRScheduler scheduler, string monitor = "v
 /// Stops training once the time spent in training steps reaches <paramref name="seconds"/> (validation is not
 /// counted): the epoch in progress ends at that batch and is validated, so results compare at equal training budgets.
 /// </summary>
-public sealed class TimeLimit(double seconds) : Callback
+public sealed class TimeLimit(double seconds) : Callback, IStateful
 {
     readonly System.Diagnostics.Stopwatch sinceLast = new();
     double spent;
@@ -114,4 +176,7 @@ public sealed class TimeLimit(double seconds) : Callback
         sinceLast.Restart();
         if (spent >= seconds) ctx.StopTraining = true;
     }
+
+    public void SaveState(TrainingState state, string prefix) => state.Set(prefix + "spent", spent);
+    public void LoadState(TrainingState state, string prefix) => spent = state.GetDouble(prefix + "spent");
 }

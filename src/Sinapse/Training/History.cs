@@ -25,7 +25,7 @@ public sealed record EpochLogs(int Epoch, float Loss, float? Accuracy, float? Va
 }
 
 /// <summary>The per-epoch record returned by <see cref="Trainer.Fit"/>.</summary>
-public sealed class History
+public sealed class History : IStateful
 {
     public List<EpochLogs> Epochs { get; } = new();
 
@@ -52,6 +52,41 @@ public sealed class History
             sb.Append('\n');
         }
         return sb.ToString();
+    }
+
+    /// <summary>Saves every epoch's metrics (null as NaN: a finite loss is required while training, so NaN means "none").</summary>
+    public void SaveState(TrainingState state, string prefix)
+    {
+        float[] Column(Func<EpochLogs, float?> f) => Epochs.Select(e => f(e) ?? float.NaN).ToArray();
+        state.Set(prefix + "epochs", Epochs.Count);
+        if (Epochs.Count == 0) return;
+        state.SetArray(prefix + "epoch", Column(e => e.Epoch));
+        state.SetArray(prefix + "loss", Column(e => e.Loss));
+        state.SetArray(prefix + "accuracy", Column(e => e.Accuracy));
+        state.SetArray(prefix + "val_loss", Column(e => e.ValLoss));
+        state.SetArray(prefix + "val_accuracy", Column(e => e.ValAccuracy));
+        state.SetArray(prefix + "lr", Column(e => e.LearningRate));
+        state.SetArray(prefix + "seconds", Column(e => (float)e.Seconds));
+        var extra = Epochs.Where(e => e.Extra != null).SelectMany(e => e.Extra!.Keys).Distinct().ToArray();
+        state.Set(prefix + "extra", string.Join('\u001f', extra));
+        foreach (var k in extra) state.SetArray($"{prefix}extra.{k}", Column(e => e.Extra != null && e.Extra.TryGetValue(k, out var v) ? v : null));
+    }
+
+    public void LoadState(TrainingState state, string prefix)
+    {
+        Epochs.Clear();
+        int n = checked((int)state.GetLong(prefix + "epochs"));
+        if (n == 0) return;
+        float[] Column(string name) { var a = new float[n]; state.CopyArray(prefix + name, a); return a; }
+        static float? Opt(float v) => float.IsNaN(v) ? null : v;
+        var (epoch, loss, acc, vl, va, lr, sec) = (Column("epoch"), Column("loss"), Column("accuracy"), Column("val_loss"), Column("val_accuracy"), Column("lr"), Column("seconds"));
+        var keys = state.Get(prefix + "extra").Split('\u001f', StringSplitOptions.RemoveEmptyEntries);
+        var extra = keys.ToDictionary(k => k, k => Column("extra." + k));
+        for (int i = 0; i < n; i++)
+        {
+            var x = keys.Where(k => !float.IsNaN(extra[k][i])).ToDictionary(k => k, k => extra[k][i]);
+            Epochs.Add(new EpochLogs((int)epoch[i], loss[i], Opt(acc[i]), Opt(vl[i]), Opt(va[i]), lr[i], sec[i], x.Count > 0 ? x : null));
+        }
     }
 }
 

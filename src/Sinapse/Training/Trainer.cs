@@ -24,7 +24,8 @@ public static class Trainer
     /// Runs <paramref name="task"/>'s step on every batch of <paramref name="train"/> for <paramref name="epochs"/>
     /// epochs; after each epoch runs its test step on <paramref name="validation"/> (if given, without gradients, in
     /// evaluation mode) and calls the callbacks. A NaN or infinite loss throws <see cref="TrainingDivergedException"/>
-    /// naming the epoch and batch.
+    /// naming the epoch and batch (with <see cref="TerminateOnNaN"/>, training ends there instead). With
+    /// <see cref="BackupAndRestore"/> the run resumes from its file and backs up after every epoch.
     /// </summary>
     public static History Fit<TBatch>(TrainingTask<TBatch> task, DataLoader<TBatch> train, DataLoader<TBatch>? validation = null,
         int epochs = 1, params Callback[] callbacks)
@@ -33,8 +34,17 @@ public static class Trainer
         var model = task.Model;
         var history = new History();
         var ctx = new TrainingContext { Model = model, Optimizer = task.Optimizer, History = history, Epochs = epochs, BatchCount = train.BatchCount };
+        if (task.Optimizer != null) ctx.AddState("optimizer", task.Optimizer);
+        foreach (var (key, part) in task.StateParts) ctx.AddState(key, part);
+        ctx.AddState("train_loader", train);
+        ctx.AddState("history", history);
+        for (int i = 0; i < callbacks.Length; i++)
+            if (callbacks[i] is IStateful part) ctx.AddState($"callback{i}.{callbacks[i].GetType().Name}", part);
         foreach (var c in callbacks) c.OnTrainBegin(ctx);
-        for (int epoch = 1; epoch <= epochs && !ctx.StopTraining; epoch++)
+        var backups = callbacks.OfType<BackupAndRestore>().ToArray();
+        foreach (var b in backups) b.Restore(ctx);
+        var nanStop = callbacks.OfType<TerminateOnNaN>().FirstOrDefault();
+        for (int epoch = ctx.InitialEpoch + 1; epoch <= epochs && !ctx.StopTraining; epoch++)
         {
             ctx.Epoch = epoch;
             float lr = task.Optimizer?.LearningRate ?? float.NaN;
@@ -49,13 +59,20 @@ public static class Trainer
                 ctx.Batch = batch;
                 var r = task.TrainStep(b);
                 if (!float.IsFinite(r.Loss))
-                    throw new TrainingDivergedException($"Training diverged: the loss is {r.Loss} at epoch {epoch}, batch {batch} of {train.BatchCount}." +
-                        (task.Optimizer != null ? $" Try a smaller learning rate (now {task.Optimizer.LearningRate}) or gradient clipping." : " Try a smaller learning rate or gradient clipping."));
+                {
+                    string message = $"Training diverged: the loss is {r.Loss} at epoch {epoch}, batch {batch} of {train.BatchCount}." +
+                        (task.Optimizer != null ? $" Try a smaller learning rate (now {task.Optimizer.LearningRate}) or gradient clipping." : " Try a smaller learning rate or gradient clipping.");
+                    if (nanStop == null) throw new TrainingDivergedException(message);
+                    nanStop.Message = message;
+                    ctx.StopTraining = true;
+                    break;
+                }
                 sums.Add(r);
                 var bl = new BatchLogs(epoch, batch, r.Loss, r.Correct is int k && r.Samples > 0 ? k / (float)r.Samples : null);
                 foreach (var c in callbacks) c.OnBatchEnd(ctx, bl);
                 if (ctx.StopTraining) break;
             }
+            if (nanStop?.Message != null) break;
             Evaluation? val = null;
             IReadOnlyDictionary<string, float>? valMetrics = null;
             if (validation != null) (val, valMetrics) = RunTest(task, validation);
@@ -64,6 +81,7 @@ public static class Trainer
             var logs = new EpochLogs(epoch, sums.MeanLoss, sums.Accuracy, val?.Loss, val?.Accuracy, lr, sw.Elapsed.TotalSeconds, extra.Count > 0 ? extra : null);
             history.Epochs.Add(logs);
             foreach (var c in callbacks) c.OnEpochEnd(ctx, logs);
+            foreach (var b in backups) b.Backup(ctx);
         }
         foreach (var c in callbacks) c.OnTrainEnd(ctx);
         model.Train();

@@ -24,6 +24,12 @@ public abstract class TrainingTask<TBatch>
     /// <summary>The optimizer whose learning rate the logs report and schedulers change; null when there are several or none.</summary>
     public virtual Optimizer? Optimizer => null;
 
+    /// <summary>
+    /// State a resumable checkpoint must keep besides the model and <see cref="Optimizer"/> (a second optimizer, a
+    /// noise generator), with the keys to save it under.
+    /// </summary>
+    public virtual IEnumerable<(string Key, IStateful Part)> StateParts => [];
+
     /// <summary>One training step on <paramref name="batch"/>: forward, loss, backward, update.</summary>
     public abstract StepResult TrainStep(TBatch batch);
 
@@ -45,6 +51,12 @@ public class SupervisedTask(Module<Tensor, Tensor> model, Loss loss, Optimizer o
     /// <summary>When set, gradients are scaled to this joint L2 norm at most before each step (<see cref="GradClip.ClipNorm"/>).</summary>
     public float? MaxGradNorm { get; init; }
 
+    /// <summary>λ of an L1 penalty λ·Σ|w| on the weight matrices added to the loss (<see cref="Regularization.L1Penalty"/>); 0 for none.</summary>
+    public float L1 { get; init; }
+
+    /// <summary>When set, each unit's incoming weights are rescaled to this norm at most after each step (<see cref="Regularization.ApplyMaxNorm"/>).</summary>
+    public float? MaxNorm { get; init; }
+
     public override StepResult TrainStep((Tensor Input, Tensor Target) batch)
     {
         var (x, y) = batch;
@@ -54,9 +66,11 @@ public class SupervisedTask(Module<Tensor, Tensor> model, Loss loss, Optimizer o
         float lv = l.Item();
         if (float.IsFinite(lv))
         {
-            l.Backward();
+            // The reported loss is the data term; the penalty only steers the gradient.
+            (L1 > 0 ? l + Regularization.L1Penalty(Net, L1) : l).Backward();
             if (MaxGradNorm is float max) GradClip.ClipNorm(Net.Parameters(), max);
             Optimizer.Step();
+            if (MaxNorm is float c) Regularization.ApplyMaxNorm(Net, c);
         }
         return new StepResult(lv, Trainer.SampleCount(x, output, y), Trainer.CountCorrect(output, y));
     }

@@ -1,4 +1,5 @@
 using Sinapse.Kernels;
+using Sinapse.Training;
 
 namespace Sinapse.Vision;
 
@@ -12,7 +13,7 @@ namespace Sinapse.Vision;
 /// The random draws are made one sample after another on the calling thread, then the samples are transformed on all
 /// cores: the same seed gives the same batches whatever the thread count. Shape: (N, C, H, W) → same.
 /// </remarks>
-public sealed class ImageAugmentation
+public sealed class ImageAugmentation : IStateful
 {
     readonly Generator gen;
 
@@ -84,4 +85,9 @@ public sealed class ImageAugmentation
 
     static float At(ReadOnlySpan<float> src, int h, int w, int y, int x, float fill) =>
         (uint)y < (uint)h && (uint)x < (uint)w ? src[y * w + x] : fill;
+
+    /// <summary>Saves the generator's position, so a resumed run augments its next batches as the uninterrupted run would.</summary>
+    public void SaveState(TrainingState state, string prefix) => state.Set(prefix + "generator", gen);
+
+    public void LoadState(TrainingState state, string prefix) => state.GetGenerator(prefix + "generator", gen);
 }

@@ -1,0 +1,52 @@
+using Sinapse.Layers;
+
+namespace Sinapse.Classic;
+
+/// <summary>
+/// An extreme learning machine (Huang, Zhu &amp; Siew 2006): a single hidden layer whose weights are random and never
+/// trained, and output weights solved in one step by ridge regression on the hidden activations — no gradient descent,
+/// no epochs. Classification targets are class indices, fitted as one-hot vectors; the prediction is the arg-max.
+/// </summary>
+/// <remarks>Shape: (N, inputs) → (N, outputs). Its weights are buffers (saved with the model, never given to an optimizer).</remarks>
+public sealed class ExtremeLearningMachine : Module<Tensor, Tensor>
+{
+    readonly Tensor inputWeight, inputBias;
+    Tensor outputWeight;
+    public int Inputs { get; }
+    public int Hidden { get; }
+    public int Outputs { get; }
+    /// <summary>The ridge penalty λ of the output solve.</summary>
+    public float Lambda { get; }
+
+    public ExtremeLearningMachine(int inputs, int hidden, int outputs, float lambda = 1e-2f, Generator? gen = null)
+    {
+        if (inputs <= 0 || hidden <= 0 || outputs <= 0) throw new ArgumentException($"ExtremeLearningMachine: sizes {inputs}, {hidden}, {outputs} must be positive.");
+        (Inputs, Hidden, Outputs, Lambda) = (inputs, hidden, outputs, lambda);
+        gen ??= Generator.Default;
+        // Inputs are expected standardised; a uniform ±1/√inputs spread keeps tanh out of saturation.
+        float bound = 1f / MathF.Sqrt(inputs);
+        inputWeight = RegisterBuffer("input_weight", Tensor.Uniform([hidden, inputs], -bound, bound, gen))!;
+        inputBias = RegisterBuffer("input_bias", Tensor.Uniform([hidden], -1f, 1f, gen))!;
+        outputWeight = RegisterBuffer("output_weight", Tensor.Zeros(outputs, hidden))!;
+    }
+
+    /// <summary>The random hidden layer's activations tanh(x·Wᵀ + b) (N, hidden).</summary>
+    public Tensor HiddenActivations(Tensor x)
+    {
+        using var _ = Autograd.NoGrad();
+        return (x.MatMul(inputWeight.T) + inputBias).Tanh();
+    }
+
+    /// <summary>Solves the output weights for inputs (N, inputs) and targets: class indices (N) or values (N, outputs).</summary>
+    public void Fit(Tensor x, Tensor y)
+    {
+        if (x.Rank != 2 || x.Shape[1] != Inputs) throw new ArgumentException($"ExtremeLearningMachine.Fit: input {ShapeUtil.Str(x.Shape)}, expected (N, {Inputs}).");
+        var targets = y.Rank == 1 ? Tensor.OneHot(y, Outputs) : y;
+        if (targets.Rank != 2 || targets.Shape[0] != x.Shape[0] || targets.Shape[1] != Outputs)
+            throw new ArgumentException($"ExtremeLearningMachine.Fit: targets {ShapeUtil.Str(y.Shape)} for {x.Shape[0]} rows and {Outputs} outputs.");
+        var beta = LinearSolve.Ridge(HiddenActivations(x), targets, Lambda); // (hidden, outputs)
+        outputWeight = SetBuffer("output_weight", beta.T.Contiguous());
+    }
+
+    public override Tensor Forward(Tensor input) => HiddenActivations(input).MatMul(outputWeight.T);
+}

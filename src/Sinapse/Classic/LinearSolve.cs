@@ -1,0 +1,149 @@
+namespace Sinapse.Classic;
+
+/// <summary>
+/// Dense linear algebra the closed-form models need, in double precision: the Cholesky factorisation of a symmetric
+/// positive-definite matrix, solves with it, and ridge regression (the normal equations (XᵀX + λI)W = XᵀY).
+/// </summary>
+public static class LinearSolve
+{
+    /// <summary>
+    /// The lower-triangular L with A = L·Lᵀ, for a symmetric positive-definite (n, n) matrix in row-major order.
+    /// Throws <see cref="ArgumentException"/> naming the pivot when A is not positive definite (singular, or
+    /// indefinite): a ridge λ &gt; 0 makes the normal equations positive definite.
+    /// </summary>
+    public static double[] Cholesky(ReadOnlySpan<double> a, int n)
+    {
+        if (a.Length != n * n) throw new ArgumentException($"Cholesky: {a.Length} values for a {n}×{n} matrix.");
+        var l = new double[n * n];
+        for (int j = 0; j < n; j++)
+        {
+            double d = a[j * n + j];
+            for (int k = 0; k < j; k++) d -= l[j * n + k] * l[j * n + k];
+            // Relative tolerance: a pivot that cancels to rounding noise means the matrix is singular.
+            if (!(d > 1e-12 * Math.Max(1, Math.Abs(a[j * n + j]))))
+                throw new ArgumentException($"Cholesky: the matrix is singular or not positive definite (pivot {j} of {n} is {d:G3}); with ridge regression use λ > 0.");
+            double ljj = Math.Sqrt(d);
+            l[j * n + j] = ljj;
+            for (int i = j + 1; i < n; i++)
+            {
+                double s = a[i * n + j];
+                for (int k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
+                l[i * n + j] = s / ljj;
+            }
+        }
+        return l;
+    }
+
+    /// <summary>Solves A·X = B given A's Cholesky factor L; B is (n, m) row-major and is overwritten by X.</summary>
+    public static void CholeskySolve(ReadOnlySpan<double> l, int n, Span<double> b, int m)
+    {
+        if (b.Length != n * m) throw new ArgumentException($"CholeskySolve: right-hand side of {b.Length} values, expected {n}×{m}.");
+        for (int c = 0; c < m; c++)
+        {
+            for (int i = 0; i < n; i++) // L·y = b
+            {
+                double s = b[i * m + c];
+                for (int k = 0; k < i; k++) s -= l[i * n + k] * b[k * m + c];
+                b[i * m + c] = s / l[i * n + i];
+            }
+            for (int i = n - 1; i >= 0; i--) // Lᵀ·x = y
+            {
+                double s = b[i * m + c];
+                for (int k = i + 1; k < n; k++) s -= l[k * n + i] * b[k * m + c];
+                b[i * m + c] = s / l[i * n + i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ridge regression: W (f, m) minimising ‖XW − Y‖² + λ‖W‖² for X (n, f) and Y (n, m), by Cholesky on XᵀX + λI.
+    /// </summary>
+    /// <remarks>Shape: x (N, F), y (N, M) → (F, M).</remarks>
+    public static Tensor Ridge(Tensor x, Tensor y, float lambda)
+    {
+        if (x.Rank != 2 || y.Rank != 2 || x.Shape[0] != y.Shape[0])
+            throw new ArgumentException($"Ridge: expected x (N, F) and y (N, M) with the same N, got {ShapeUtil.Str(x.Shape)} and {ShapeUtil.Str(y.Shape)}.");
+        if (!(lambda >= 0)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Ridge: λ must be non-negative.");
+        int n = x.Shape[0], f = x.Shape[1], m = y.Shape[1];
+        var xs = x.NoGraph().Contiguous().AsReadOnlySpan();
+        var ys = y.NoGraph().Contiguous().AsReadOnlySpan();
+        var a = new double[f * f];
+        var b = new double[f * m];
+        for (int r = 0; r < n; r++)
+        {
+            var row = xs.Slice(r * f, f);
+            for (int i = 0; i < f; i++)
+            {
+                double xi = row[i];
+                if (xi == 0) continue;
+                for (int j = 0; j <= i; j++) a[i * f + j] += xi * row[j];
+                for (int c = 0; c < m; c++) b[i * m + c] += xi * ys[r * m + c];
+            }
+        }
+        for (int i = 0; i < f; i++)
+        {
+            a[i * f + i] += lambda;
+            for (int j = 0; j < i; j++) a[j * f + i] = a[i * f + j];
+        }
+        CholeskySolve(Cholesky(a, f), f, b, m);
+        return Tensor.FromArray(b.Select(v => (float)v).ToArray(), f, m);
+    }
+
+    /// <summary>
+    /// The top <paramref name="count"/> eigenvectors (unit length, largest eigenvalue first) of a symmetric positive
+    /// semi-definite (n, n) matrix, by power iteration with deflation; with their eigenvalues. Enough for the leading
+    /// principal components of a covariance matrix, which is what Hebbian learning is checked against.
+    /// </summary>
+    public static (double[][] Vectors, double[] Values) TopEigenvectors(ReadOnlySpan<double> a, int n, int count, int iterations = 1000, ulong seed = 1)
+    {
+        if (a.Length != n * n) throw new ArgumentException($"TopEigenvectors: {a.Length} values for a {n}×{n} matrix.");
+        var m = a.ToArray();
+        var gen = new Generator(seed);
+        var vectors = new double[count][];
+        var values = new double[count];
+        for (int c = 0; c < count; c++)
+        {
+            var v = Enumerable.Range(0, n).Select(_ => (double)gen.NextNormal()).ToArray();
+            double lambda = 0;
+            for (int it = 0; it < iterations; it++)
+            {
+                var next = new double[n];
+                for (int i = 0; i < n; i++) { double s = 0; for (int j = 0; j < n; j++) s += m[i * n + j] * v[j]; next[i] = s; }
+                double norm = Math.Sqrt(next.Sum(x => x * x));
+                if (norm == 0) break;
+                for (int i = 0; i < n; i++) next[i] /= norm;
+                double change = 0;
+                for (int i = 0; i < n; i++) change = Math.Max(change, Math.Abs(next[i] - v[i]));
+                (v, lambda) = (next, norm);
+                if (change < 1e-12) break;
+            }
+            vectors[c] = v; values[c] = lambda;
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) m[i * n + j] -= lambda * v[i] * v[j]; // deflate
+        }
+        return (vectors, values);
+    }
+
+    /// <summary>The covariance matrix (F, F) of the rows of x (N, F), in double precision.</summary>
+    public static double[] Covariance(Tensor x)
+    {
+        if (x.Rank != 2) throw new ArgumentException($"Covariance: expected (N, F), got {ShapeUtil.Str(x.Shape)}.");
+        int n = x.Shape[0], f = x.Shape[1];
+        var v = x.NoGraph().Contiguous().AsReadOnlySpan();
+        var mean = new double[f];
+        for (int r = 0; r < n; r++) for (int c = 0; c < f; c++) mean[c] += v[r * f + c];
+        for (int c = 0; c < f; c++) mean[c] /= n;
+        var cov = new double[f * f];
+        var row = new double[f];
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < f; c++) row[c] = v[r * f + c] - mean[c];
+            for (int i = 0; i < f; i++)
+            {
+                if (row[i] == 0) continue;
+                for (int j = 0; j <= i; j++) cov[i * f + j] += row[i] * row[j];
+            }
+        }
+        for (int i = 0; i < f; i++) for (int j = 0; j <= i; j++) { cov[i * f + j] /= n; cov[j * f + i] = cov[i * f + j]; }
+        return cov;
+    }
+}
