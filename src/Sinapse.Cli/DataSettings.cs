@@ -8,7 +8,7 @@ namespace Sinapse.Cli;
 /// <summary>Options shared by the commands that read MNIST: where the data is and how many cores to use.</summary>
 internal abstract class DataSettings : CommandSettings
 {
-    [CommandOption("--data <DIR>"), Description("Folder with MNIST-format IDX files, or fashion-mnist (fetched by scripts/fetch-fashion-mnist.sh). Default: data/mnist found from here upwards.")]
+    [CommandOption("--data <DIR>"), Description("Folder with MNIST-format IDX files, fashion-mnist (fetched by scripts/fetch-fashion-mnist.sh), a table (iris, wine, breast-cancer, diabetes, or csv:FILE with --target) or text:NAME|FILE (charlstm). Default: data/mnist found from here upwards.")]
     public string? Data { get; init; }
 
     [CommandOption("--threads <N>"), Description("Cores to use. Default: all.")]

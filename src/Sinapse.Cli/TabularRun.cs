@@ -19,9 +19,12 @@ internal static class TabularRun
 {
     public const string ReportMd = "report.md", PreprocessingJson = "preprocessing.json", PredictionsCsv = "predictions.csv", PredictionsPng = "predictions.png";
 
-    /// <summary>Hidden layer sizes of --model for a table: mlp (32, 16), linear (none) or mlp:H1,H2,….</summary>
+    /// <summary>
+    /// Hidden layer sizes of --model for a table: mlp (one layer of 16: the small tables here have 150–570 rows, and in
+    /// 5-fold cross-validation over four seeds it matched or beat 32-16 on each of them), linear (none) or mlp:H1,H2,….
+    /// </summary>
     public static int[] Hidden(string model) =>
-        model == "mlp" ? [32, 16] : ModelSpec.Parse(model, [1], 1).Layers.Where(l => l.Type == "Linear").Select(l => (int)l.Args!["out_features"]).SkipLast(1).ToArray();
+        model == "mlp" ? [16] : ModelSpec.Parse(model, [1], 1).Layers.Where(l => l.Type == "Linear").Select(l => (int)l.Args!["out_features"]).SkipLast(1).ToArray();
 
     public static TabularTraining.Recipe Recipe(TrainCommand.Settings s) =>
         new(Hidden(s.Model), s.LearningRateOption ?? 3e-3f, s.EpochsOption ?? 300, s.BatchSizeOption ?? 16, s.Seed, s.WeightDecay, s.Dropout, s.Optimizer, L1: s.L1, MaxNorm: s.MaxNorm);

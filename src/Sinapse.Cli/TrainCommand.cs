@@ -17,10 +17,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public class Settings : DataSettings
     {
-        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense) or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
+        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10; on a table: one hidden layer of 16), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense) or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
         public string Model { get; init; } = "mlp";
 
-        [CommandOption("--epochs <N>"), Description("Training epochs. Default: 12 (lenet: 20; charlstm: 100, within --minutes).")]
+        [CommandOption("--epochs <N>"), Description("Training epochs. Default: 12 (lenet: 20; charlstm: 100, within --minutes; a table: 300, with early stopping).")]
         public int? EpochsOption { get; init; }
 
         public bool IsTextModel => Model == "charlstm";
@@ -28,11 +28,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         /// <summary>The epochs to train: as given, else 20 for LeNet-5 (which needs them to reach its published 0.9905), 100 for the char model (bounded by its time budget) and 12 otherwise.</summary>
         public int Epochs => EpochsOption ?? (Model == "lenet" ? 20 : IsTextModel ? 100 : 12);
 
-        [CommandOption("--batch-size <N>"), Description("Mini-batch size (charlstm: parallel text streams). Default: 128 (charlstm: 32).")]
+        [CommandOption("--batch-size <N>"), Description("Mini-batch size (charlstm: parallel text streams). Default: 128 (charlstm: 32; a table: 16).")]
         public int? BatchSizeOption { get; init; }
         public int BatchSize => BatchSizeOption ?? (IsTextModel ? 32 : 128);
 
-        [CommandOption("--lr <RATE>"), Description("Learning rate. Default: 0.001 (charlstm: 0.002).")]
+        [CommandOption("--lr <RATE>"), Description("Learning rate. Default: 0.001 (charlstm: 0.002; a table: 0.003).")]
         public float? LearningRateOption { get; init; }
         public float LearningRate => LearningRateOption ?? (IsTextModel ? 2e-3f : 1e-3f);
 
@@ -222,15 +222,19 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                 task.Description = $"epoch {ctx.Epoch}/{ctx.Epochs} batch {logs.Batch}/{batches} loss {lastLoss:F4} acc {lastAcc:F3}";
         }
 
-        public override void OnEpochEnd(TrainingContext ctx, EpochLogs l) =>
-            AnsiConsole.MarkupLine($"epoch {l.Epoch,2}: loss {l.Loss:F4} acc {l.Accuracy:F4}  val_loss {l.ValLoss:F4} val_acc {l.ValAccuracy:F4}  lr {l.LearningRate:G3}  {l.Seconds:F1} s");
+        public override void OnEpochEnd(TrainingContext ctx, EpochLogs l) => AnsiConsole.MarkupLine($"epoch {l.Epoch,2}: {Describe(l)}");
     }
 
     sealed class LineCallback : Callback
     {
-        public override void OnEpochEnd(TrainingContext ctx, EpochLogs l) =>
-            Console.WriteLine($"epoch {l.Epoch,2}/{ctx.Epochs}: loss {l.Loss:F4} acc {l.Accuracy:F4}  val_loss {l.ValLoss:F4} val_acc {l.ValAccuracy:F4}  lr {l.LearningRate:G3}  {l.Seconds:F1} s");
+        public override void OnEpochEnd(TrainingContext ctx, EpochLogs l) => Console.WriteLine($"epoch {l.Epoch,2}/{ctx.Epochs}: {Describe(l)}");
     }
+
+    /// <summary>An epoch's metrics on one line; accuracy only for a classifier, validation only when there is one.</summary>
+    static string Describe(EpochLogs l) =>
+        $"loss {l.Loss:F4}" + (l.Accuracy is float a ? $" acc {a:F4}" : "") +
+        (l.ValLoss is float vl ? $"  val_loss {vl:F4}" + (l.ValAccuracy is float va ? $" val_acc {va:F4}" : "") : "") +
+        $"  lr {l.LearningRate:G3}  {l.Seconds:F1} s";
 
     /// <summary>Parses "shift=N,rotate=DEG,flip"; the fill is the data's normalised black, so shifted-in pixels are background.</summary>
     internal static ImageAugmentation ParseAugment(string spec, ulong seed, float fill = -Mnist.Mean / Mnist.Std)
