@@ -13,8 +13,8 @@ namespace Sinapse.Cli;
 /// <summary>
 /// <c>sinapse lr-sweep</c>: the learning rate, seen. An LR range test on the MNIST MLP (SGD with momentum 0.9) finds
 /// the rates at which the loss starts to fall and explodes; then the same network is trained from the same weights at
-/// a low rate (suggested / 30), the suggested rate and a high one (just below where the range test diverged), and the
-/// three loss curves go into one PNG: too slow, good, unstable.
+/// a low rate (suggested / 30), the suggested rate and a high one (the range test's lowest-loss rate, ten times the
+/// suggestion), and the three loss curves go into one PNG: too slow, good, unstable.
 /// </summary>
 internal sealed class LrSweepCommand : Command<LrSweepCommand.Settings>
 {
@@ -50,7 +50,8 @@ internal sealed class LrSweepCommand : Command<LrSweepCommand.Settings>
         var netForTest = Net();
         var range = LearningRateRangeTest.Run(netForTest, loss, new SGD(netForTest.Parameters(), 1e-5f, momentum: 0.9f),
             new DataLoader(train, Batch, shuffle: true, seed: s.Seed), 1e-5f, 10f, 150);
-        float good = range.Suggested, low = good / 30, high = Math.Min(range.Diverged is float d ? d * 0.7f : good * 30, good * 30);
+        // High: the rate at the range test's lowest loss, ten times the suggestion: fast at first, then unstable.
+        float good = range.Suggested, low = good / 30, high = good * 10;
         AnsiConsole.MarkupLine($"range test: lowest loss at {good * 10:G3}, {(range.Diverged is float dv ? $"loss exploded at {dv:G3}" : "no explosion up to 10")}; suggested rate {good:G3}");
 
         var curves = new Dictionary<string, List<(double X, double Y)>>();
@@ -74,7 +75,8 @@ internal sealed class LrSweepCommand : Command<LrSweepCommand.Settings>
                     opt.Step();
                     step++;
                     smoothed = step == 1 ? v : 0.95 * smoothed + 0.05 * v;
-                    if (step % 10 == 0) points.Add((step / (double)loader.BatchCount, smoothed));
+                    // Drawn up to 10 (a diverging run leaves the chart there; its legend says so).
+                    if (step % 10 == 0) points.Add((step / (double)loader.BatchCount, Math.Min(smoothed, 10)));
                 }
             string name = $"{label}: {rate:G3}{(diverged ? " (diverged)" : "")}";
             curves[name] = points;

@@ -80,7 +80,7 @@ internal static class TabularRun
         var actual = p.Test.Targets.ToArray().Select(v => (int)v).ToArray();
         var predicted = scores.ArgMax(1).ToArray().Select(v => (int)v).ToArray();
         var cm = new ConfusionMatrix(p.Data.Classes.Length, predicted, actual);
-        Output.Confusion(cm);
+        Output.Confusion(cm, p.Data.Classes);
         Pictures.Confusion(cm, Path.Combine(outDir, RunFolder.ConfusionPng));
         report.Append(cm.Report(p.Data.Classes));
         metrics.Add(("test_accuracy", cm.Accuracy));
