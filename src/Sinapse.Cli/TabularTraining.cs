@@ -88,15 +88,7 @@ internal static class TabularTraining
         Func<int, int, List<Callback>, Func<Callback[], History>, History>? runner = null)
     {
         var model = Spec(p.Data, r).Build(new Generator(r.Seed));
-        Optimizer opt = r.Optimizer switch
-        {
-            "sgd" => new SGD(model.Parameters(), r.LearningRate, momentum: 0.9f, weightDecay: r.WeightDecay),
-            "adamw" => new AdamW(model.Parameters(), r.LearningRate, weightDecay: r.WeightDecay),
-            "rmsprop" => new RMSprop(model.Parameters(), r.LearningRate, weightDecay: r.WeightDecay),
-            "rprop" => new Rprop(model.Parameters(), r.LearningRate),
-            "quickprop" => new Quickprop(model.Parameters(), r.LearningRate, weightDecay: r.WeightDecay),
-            _ => new Adam(model.Parameters(), r.LearningRate, weightDecay: r.WeightDecay),
-        };
+        var opt = TrainCommand.MakeOptimizer(r.Optimizer, model.Parameters(), r.LearningRate, r.WeightDecay);
         Loss loss = p.Data.Task == TabularTask.Classification ? new CrossEntropyLoss() : new MSELoss();
         // Rprop and Quickprop follow the sign or curvature of the whole training set's gradient: one batch per epoch.
         int batch = r.Optimizer is "rprop" or "quickprop" ? p.Train.Count : r.BatchSize;

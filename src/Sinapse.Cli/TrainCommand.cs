@@ -126,15 +126,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         var model = spec.Build(new Generator(s.Seed));
         AnsiConsole.WriteLine(model.Summary(1, 1, 28, 28));
-        Optimizer opt = s.Optimizer switch
-        {
-            "sgd" => new SGD(model.Parameters(), s.LearningRate, momentum: 0.9f, weightDecay: s.WeightDecay),
-            "adamw" => new AdamW(model.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
-            "rmsprop" => new RMSprop(model.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
-            "adagrad" => new Adagrad(model.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
-            "rprop" or "quickprop" => throw new ArgumentException($"--optimizer {s.Optimizer} is a full-batch method; use it on a table (--data iris, csv:FILE), not on MNIST's mini-batches."),
-            _ => new Adam(model.Parameters(), s.LearningRate, weightDecay: s.WeightDecay),
-        };
+        if (s.Optimizer is "rprop" or "quickprop")
+            throw new ArgumentException($"--optimizer {s.Optimizer} is a full-batch method; use it on a table (--data iris, csv:FILE), not on MNIST's mini-batches.");
+        var opt = MakeOptimizer(s.Optimizer, model.Parameters(), s.LearningRate, s.WeightDecay);
         var callbacks = new List<Callback>();
         if (Schedule(s, opt) is { } schedule) callbacks.Add(schedule);
 
@@ -176,6 +170,18 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         return 0;
     }
+
+    /// <summary>The optimizer of --optimizer: SGD with momentum 0.9, Adam (default), AdamW, RMSprop, Adagrad, Rprop or Quickprop.</summary>
+    internal static Optimizer MakeOptimizer(string name, IEnumerable<Tensor> parameters, float lr, float weightDecay) => name switch
+    {
+        "sgd" => new SGD(parameters, lr, momentum: 0.9f, weightDecay: weightDecay),
+        "adamw" => new AdamW(parameters, lr, weightDecay: weightDecay),
+        "rmsprop" => new RMSprop(parameters, lr, weightDecay: weightDecay),
+        "adagrad" => new Adagrad(parameters, lr, weightDecay: weightDecay),
+        "rprop" => new Rprop(parameters, lr),
+        "quickprop" => weightDecay > 0 ? new Quickprop(parameters, lr, weightDecay: weightDecay) : new Quickprop(parameters, lr),
+        _ => new Adam(parameters, lr, weightDecay: weightDecay),
+    };
 
     /// <summary>The learning-rate schedule of --schedule over --epochs, or null for none.</summary>
     internal static Callback? Schedule(Settings s, Optimizer opt) => s.Schedule switch
