@@ -240,7 +240,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     static string Describe(EpochLogs l) =>
         $"loss {l.Loss:F4}" + (l.Accuracy is float a ? $" acc {a:F4}" : "") +
         (l.ValLoss is float vl ? $"  val_loss {vl:F4}" + (l.ValAccuracy is float va ? $" val_acc {va:F4}" : "") : "") +
-        $"  lr {l.LearningRate:G3}  {l.Seconds:F1} s";
+        (float.IsFinite(l.LearningRate) ? $"  lr {l.LearningRate:G3}" : "") + $"  {l.Seconds:F1} s";
 
     /// <summary>Parses "shift=N,rotate=DEG,flip"; the fill is the data's normalised black, so shifted-in pixels are background.</summary>
     internal static ImageAugmentation ParseAugment(string spec, ulong seed, float fill = -Mnist.Mean / Mnist.Std)

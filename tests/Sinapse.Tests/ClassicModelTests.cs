@@ -181,3 +181,32 @@ public class RbmTests
         }
     }
 }
+
+public class HopfieldProjectionTests
+{
+    [Fact]
+    public void ProjectionRule_StoresCorrelatedPatterns_TheHebbRuleMerges()
+    {
+        // Four patterns sharing 80 of 100 neurons (all −1 there): the Hebb rule's recall drifts to a mixture; the projection rule's does not.
+        var g = new Generator(3);
+        var patterns = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, 100).Select(i => i < 80 ? -1f : g.NextFloat() < 0.5f ? -1f : 1f).ToArray()).ToArray();
+        var hebb = new HopfieldNetwork(100);
+        foreach (var p in patterns) hebb.Store(p);
+        var proj = new HopfieldNetwork(100);
+        proj.StoreProjection(patterns);
+        int hebbOk = 0, projOk = 0;
+        foreach (var p in patterns)
+        {
+            var a = (float[])p.Clone(); a[85] = -a[85];
+            var b = (float[])a.Clone();
+            hebb.RecallAsync(a, g);
+            proj.RecallAsync(b, g);
+            if (a.SequenceEqual(p)) hebbOk++;
+            if (b.SequenceEqual(p)) projOk++;
+        }
+        Assert.Equal(4, projOk);
+        Assert.True(hebbOk < 4, "the Hebb rule recalled every correlated pattern");
+        for (int i = 0; i < 100; i++) for (int j = 0; j < 100; j++) Assert.Equal(proj.Weight(i, j), proj.Weight(j, i), 5);
+        Assert.Throws<ArgumentException>(() => proj.StoreProjection([patterns[0], patterns[0]]));
+    }
+}

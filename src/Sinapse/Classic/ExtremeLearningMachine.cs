@@ -37,15 +37,25 @@ public sealed class ExtremeLearningMachine : Module<Tensor, Tensor>
         return (x.MatMul(inputWeight.T) + inputBias).Tanh();
     }
 
-    /// <summary>Solves the output weights for inputs (N, inputs) and targets: class indices (N) or values (N, outputs).</summary>
-    public void Fit(Tensor x, Tensor y)
+    /// <summary>
+    /// Solves the output weights for inputs (N, inputs) and targets: class indices (N) or values (N, outputs). The
+    /// hidden activations are made <paramref name="chunk"/> rows at a time and only HᵀH and HᵀT are kept, so the memory
+    /// does not grow with N.
+    /// </summary>
+    public void Fit(Tensor x, Tensor y, int chunk = 4096)
     {
         if (x.Rank != 2 || x.Shape[1] != Inputs) throw new ArgumentException($"ExtremeLearningMachine.Fit: input {ShapeUtil.Str(x.Shape)}, expected (N, {Inputs}).");
         var targets = y.Rank == 1 ? Tensor.OneHot(y, Outputs) : y;
         if (targets.Rank != 2 || targets.Shape[0] != x.Shape[0] || targets.Shape[1] != Outputs)
             throw new ArgumentException($"ExtremeLearningMachine.Fit: targets {ShapeUtil.Str(y.Shape)} for {x.Shape[0]} rows and {Outputs} outputs.");
-        var beta = LinearSolve.Ridge(HiddenActivations(x), targets, Lambda); // (hidden, outputs)
-        outputWeight = SetBuffer("output_weight", beta.T.Contiguous());
+        var acc = new RidgeAccumulator(Hidden, Outputs);
+        int n = x.Shape[0];
+        for (int start = 0; start < n; start += chunk)
+        {
+            int end = Math.Min(n, start + chunk);
+            acc.Add(HiddenActivations(x.Slice(0, start, end)), targets.Slice(0, start, end));
+        }
+        outputWeight = SetBuffer("output_weight", acc.Solve(Lambda).T.Contiguous()); // (outputs, hidden)
     }
 
     public override Tensor Forward(Tensor input) => HiddenActivations(input).MatMul(outputWeight.T);

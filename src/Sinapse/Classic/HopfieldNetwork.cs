@@ -35,6 +35,43 @@ public sealed class HopfieldNetwork
         Stored++;
     }
 
+    /// <summary>
+    /// Replaces the weights by the projection (pseudo-inverse) rule of Personnaz, Guyon &amp; Dreyfus (1986),
+    /// W = X·(XᵀX)⁻¹·Xᵀ with the patterns as X's columns, diagonal set to 0. Every pattern is then a fixed point
+    /// however correlated the patterns are (digits, which share most of their background, are merged into one
+    /// mixture state by the Hebb rule); up to N linearly independent patterns. W stays symmetric, so the energy still
+    /// never increases.
+    /// </summary>
+    public void StoreProjection(IReadOnlyList<float[]> patterns)
+    {
+        int p = patterns.Count;
+        if (p == 0) throw new ArgumentException("HopfieldNetwork.StoreProjection: no patterns.");
+        foreach (var x in patterns) Check(x, "StoreProjection");
+        var gram = new double[p * p];
+        for (int a = 0; a < p; a++)
+            for (int b = 0; b < p; b++)
+            {
+                double dot = 0;
+                for (int i = 0; i < Size; i++) dot += patterns[a][i] * patterns[b][i];
+                gram[a * p + b] = dot;
+            }
+        double[] l;
+        try { l = LinearSolve.Cholesky(gram, p); }
+        catch (ArgumentException) { throw new ArgumentException("HopfieldNetwork.StoreProjection: the patterns are linearly dependent (a pattern repeats or is a combination of others)."); }
+        // C = G⁻¹ Xᵀ (p, N), column by column; then W = X·C.
+        var c = new double[p * Size];
+        for (int a = 0; a < p; a++) for (int i = 0; i < Size; i++) c[a * Size + i] = patterns[a][i];
+        LinearSolve.CholeskySolve(l, p, c, Size);
+        for (int i = 0; i < Size; i++)
+            for (int j = 0; j < Size; j++)
+            {
+                double v = 0;
+                for (int a = 0; a < p; a++) v += patterns[a][i] * c[a * Size + j];
+                w[i * Size + j] = i == j ? 0f : (float)v;
+            }
+        Stored = p;
+    }
+
     /// <summary>E = −½ Σ_ij W_ij s_i s_j.</summary>
     public double Energy(ReadOnlySpan<float> state)
     {

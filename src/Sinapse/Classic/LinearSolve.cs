@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Sinapse.Classic;
 
 /// <summary>
@@ -17,19 +19,15 @@ public static class LinearSolve
         var l = new double[n * n];
         for (int j = 0; j < n; j++)
         {
-            double d = a[j * n + j];
-            for (int k = 0; k < j; k++) d -= l[j * n + k] * l[j * n + k];
+            var lj = l.AsSpan(j * n, j); // row j of L left of the diagonal
+            double d = a[j * n + j] - TensorPrimitives.Dot<double>(lj, lj);
             // Relative tolerance: a pivot that cancels to rounding noise means the matrix is singular.
             if (!(d > 1e-12 * Math.Max(1, Math.Abs(a[j * n + j]))))
                 throw new ArgumentException($"Cholesky: the matrix is singular or not positive definite (pivot {j} of {n} is {d:G3}); with ridge regression use λ > 0.");
             double ljj = Math.Sqrt(d);
             l[j * n + j] = ljj;
             for (int i = j + 1; i < n; i++)
-            {
-                double s = a[i * n + j];
-                for (int k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
-                l[i * n + j] = s / ljj;
-            }
+                l[i * n + j] = (a[i * n + j] - TensorPrimitives.Dot<double>(l.AsSpan(i * n, j), lj)) / ljj;
         }
         return l;
     }
@@ -61,32 +59,9 @@ public static class LinearSolve
     /// <remarks>Shape: x (N, F), y (N, M) → (F, M).</remarks>
     public static Tensor Ridge(Tensor x, Tensor y, float lambda)
     {
-        if (x.Rank != 2 || y.Rank != 2 || x.Shape[0] != y.Shape[0])
-            throw new ArgumentException($"Ridge: expected x (N, F) and y (N, M) with the same N, got {ShapeUtil.Str(x.Shape)} and {ShapeUtil.Str(y.Shape)}.");
-        if (!(lambda >= 0)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Ridge: λ must be non-negative.");
-        int n = x.Shape[0], f = x.Shape[1], m = y.Shape[1];
-        var xs = x.NoGraph().Contiguous().AsReadOnlySpan();
-        var ys = y.NoGraph().Contiguous().AsReadOnlySpan();
-        var a = new double[f * f];
-        var b = new double[f * m];
-        for (int r = 0; r < n; r++)
-        {
-            var row = xs.Slice(r * f, f);
-            for (int i = 0; i < f; i++)
-            {
-                double xi = row[i];
-                if (xi == 0) continue;
-                for (int j = 0; j <= i; j++) a[i * f + j] += xi * row[j];
-                for (int c = 0; c < m; c++) b[i * m + c] += xi * ys[r * m + c];
-            }
-        }
-        for (int i = 0; i < f; i++)
-        {
-            a[i * f + i] += lambda;
-            for (int j = 0; j < i; j++) a[j * f + i] = a[i * f + j];
-        }
-        CholeskySolve(Cholesky(a, f), f, b, m);
-        return Tensor.FromArray(b.Select(v => (float)v).ToArray(), f, m);
+        var acc = new RidgeAccumulator(x.Rank == 2 ? x.Shape[1] : 0, y.Rank == 2 ? y.Shape[1] : 0);
+        acc.Add(x, y);
+        return acc.Solve(lambda);
     }
 
     /// <summary>
@@ -123,27 +98,15 @@ public static class LinearSolve
         return (vectors, values);
     }
 
-    /// <summary>The covariance matrix (F, F) of the rows of x (N, F), in double precision.</summary>
+    /// <summary>The covariance matrix (F, F) of the rows of x (N, F): the centred rows' XᵀX / N, one GEMM, returned in double.</summary>
     public static double[] Covariance(Tensor x)
     {
         if (x.Rank != 2) throw new ArgumentException($"Covariance: expected (N, F), got {ShapeUtil.Str(x.Shape)}.");
-        int n = x.Shape[0], f = x.Shape[1];
-        var v = x.NoGraph().Contiguous().AsReadOnlySpan();
-        var mean = new double[f];
-        for (int r = 0; r < n; r++) for (int c = 0; c < f; c++) mean[c] += v[r * f + c];
-        for (int c = 0; c < f; c++) mean[c] /= n;
-        var cov = new double[f * f];
-        var row = new double[f];
-        for (int r = 0; r < n; r++)
-        {
-            for (int c = 0; c < f; c++) row[c] = v[r * f + c] - mean[c];
-            for (int i = 0; i < f; i++)
-            {
-                if (row[i] == 0) continue;
-                for (int j = 0; j <= i; j++) cov[i * f + j] += row[i] * row[j];
-            }
-        }
-        for (int i = 0; i < f; i++) for (int j = 0; j <= i; j++) { cov[i * f + j] /= n; cov[j * f + i] = cov[i * f + j]; }
+        using var _ = Autograd.NoGrad();
+        var xc = x.NoGraph() - x.NoGraph().Mean(0);
+        var c = xc.T.MatMul(xc).Contiguous().AsReadOnlySpan();
+        var cov = new double[c.Length];
+        for (int i = 0; i < c.Length; i++) cov[i] = c[i] / (double)x.Shape[0];
         return cov;
     }
 }
