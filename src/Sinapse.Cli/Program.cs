@@ -3,7 +3,7 @@ using Spectre.Console.Cli;
 
 namespace Sinapse.Cli;
 
-/// <summary>The <c>sinapse</c> command: train, cv, eval, predict, features, filters, generate, adding, forecast, xor.</summary>
+/// <summary>The <c>sinapse</c> command: training, evaluation and the demonstrations of each part of the syllabus (see README.md).</summary>
 public static class Program
 {
     public static int Main(string[] args) => Run(args);
