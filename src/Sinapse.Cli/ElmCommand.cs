@@ -46,7 +46,7 @@ internal sealed class ElmCommand : Command<ElmCommand.Settings>
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] ELM: 784 → {s.Hidden} random tanh units → 10, output weights by ridge regression (λ = {s.Lambda}); {train.Count:N0} training images, {Sinapse.Settings.Threads} thread(s)");
         var sw = Stopwatch.StartNew();
         var elm = new ExtremeLearningMachine(784, s.Hidden, 10, s.Lambda, new Generator(s.Seed));
-        elm.Fit(x, train.Targets);
+        Stages.Run(("ELM: hidden activations, ridge solve", p => elm.Fit(x, train.Targets, progress: p)));
         double elmSeconds = sw.Elapsed.TotalSeconds;
         double elmAcc = Accuracy(elm.Call(xt), test.Targets);
         var rows = new List<(string, double, double)> { ($"ELM, {s.Hidden} hidden units", elmAcc, elmSeconds) };
@@ -55,9 +55,10 @@ internal sealed class ElmCommand : Command<ElmCommand.Settings>
         {
             var model = ModelSpec.Parse("mlp", [1, 28, 28], 10).Build(new Generator(s.Seed));
             var opt = new Adam(model.Parameters(), 1e-3f);
+            var loader = new DataLoader(train, 128, shuffle: true, seed: s.Seed);
             sw.Restart();
-            Trainer.Fit(model, new CrossEntropyLoss(), opt, new DataLoader(train, 128, shuffle: true, seed: s.Seed), null, 12,
-                new SchedulerCallback(new CosineAnnealingLR(opt, 12)));
+            TrainCommand.FitWithProgress(12, loader.BatchCount, [new SchedulerCallback(new CosineAnnealingLR(opt, 12))],
+                cbs => Trainer.Fit(model, new CrossEntropyLoss(), opt, loader, null, 12, cbs));
             double mlpSeconds = sw.Elapsed.TotalSeconds;
             double mlpAcc = Trainer.Evaluate(model, new CrossEntropyLoss(), new DataLoader(test, 1000)).Accuracy!.Value;
             rows.Add(("MLP 784-256-128-10, backpropagation (train's default: Adam, 12 epochs)", mlpAcc, mlpSeconds));

@@ -70,7 +70,8 @@ internal sealed class HebbCommand : Command<HebbCommand.Settings>
     /// rate halved after every epoch when <paramref name="anneal"/> (stochastic approximation needs a decreasing rate to
     /// settle); returns the cosine of each row with its eigenvector after every epoch, and the largest row norm.
     /// </summary>
-    public static (Linear Layer, List<double[]> Cosines, List<float> Norms) Run(Tensor x, int k, LearningRule rule, int epochs, double[][] eigen, ulong seed, bool anneal = true)
+    public static (Linear Layer, List<double[]> Cosines, List<float> Norms) Run(Tensor x, int k, LearningRule rule, int epochs, double[][] eigen, ulong seed,
+        bool anneal = true, Action<double>? progress = null)
     {
         var xc = x - x.Mean(0);
         var layer = new Linear(x.Shape[1], k, bias: false, gen: new Generator(seed));
@@ -85,6 +86,7 @@ internal sealed class HebbCommand : Command<HebbCommand.Settings>
                 cosines.Add(Enumerable.Range(0, k).Select(r => Cosine(w, r, eigen[r])).ToArray());
                 norms.Add(l.Extra!["weight_norm"]);
                 if (anneal) rule.LearningRate /= 2;
+                progress?.Invoke(cosines.Count / (double)epochs);
             },
         };
         Trainer.Fit(new LearningRuleTask(layer, rule), new DataLoader<Tensor>(new UnlabelledDataset(xc), Batch, shuffle: true, seed: seed), null, epochs, track);
@@ -102,9 +104,10 @@ internal sealed class HebbCommand : Command<HebbCommand.Settings>
         var g = Gaussian(5000, s.Seed);
         var (gv, gl) = LinearSolve.TopEigenvectors(LinearSolve.Covariance(g), 5, 3);
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] Hebbian learning. Gaussian, 5 dimensions, 5,000 samples: covariance eigenvalues {string.Join(", ", gl.Select(v => v.ToString("F2")))}, …");
-        var hebb = Run(g, 1, new HebbRule(5e-4f), 6, gv, s.Seed, anneal: false);
-        var oja = Run(g, 1, OjaRule.Create(1e-2f), 6, gv, s.Seed);
-        var sanger = Run(g, 3, new SangerRule(1e-2f), 6, gv, s.Seed);
+        (Linear Layer, List<double[]> Cosines, List<float> Norms) hebb = default, oja = default, sanger = default, mOja = default, mSanger = default;
+        Stages.Run(("Gaussian: plain Hebb", p => hebb = Run(g, 1, new HebbRule(5e-4f), 6, gv, s.Seed, anneal: false, progress: p)),
+            ("Gaussian: Oja", p => oja = Run(g, 1, OjaRule.Create(1e-2f), 6, gv, s.Seed, progress: p)),
+            ("Gaussian: Sanger", p => sanger = Run(g, 3, new SangerRule(1e-2f), 6, gv, s.Seed, progress: p)));
         curves["plain Hebb: ‖w‖"] = hebb.Norms.Select((n, i) => (i + 1.0, (double)n)).ToList();
         curves["Oja: ‖w‖"] = oja.Norms.Select((n, i) => (i + 1.0, (double)n)).ToList();
         rows.Add($"| Gaussian | plain Hebb | ‖w‖ = {hebb.Norms[^1]:G3} after 6 epochs (×{hebb.Norms[^1] / hebb.Norms[0]:G3} since the first) | {hebb.Cosines[^1][0]:F4} |");
@@ -116,8 +119,8 @@ internal sealed class HebbCommand : Command<HebbCommand.Settings>
         var x = train.Inputs.Reshape(train.Count, 784);
         var (mv, ml) = LinearSolve.TopEigenvectors(LinearSolve.Covariance(x), 784, s.Components);
         AnsiConsole.MarkupLine($"MNIST, 784 pixels in [[0, 1]], 60,000 images: covariance eigenvalues {string.Join(", ", ml.Select(v => v.ToString("F2")))}");
-        var mOja = Run(x, 1, OjaRule.Create(1e-2f), s.Epochs, mv, s.Seed);
-        var mSanger = Run(x, s.Components, new SangerRule(1e-2f), s.Epochs, mv, s.Seed);
+        Stages.Run(("MNIST: Oja", p => mOja = Run(x, 1, OjaRule.Create(1e-2f), s.Epochs, mv, s.Seed, progress: p)),
+            ($"MNIST: Sanger, {s.Components} components", p => mSanger = Run(x, s.Components, new SangerRule(1e-2f), s.Epochs, mv, s.Seed, progress: p)));
         rows.Add($"| MNIST | Oja | ‖w‖ = {mOja.Norms[^1]:F3} | {mOja.Cosines[^1][0]:F4} |");
         rows.Add($"| MNIST | Sanger, {s.Components} components | | {string.Join(", ", mSanger.Cosines[^1].Select(c => c.ToString("F4")))} |");
         for (int c = 0; c < s.Components; c++)

@@ -32,7 +32,7 @@ internal sealed class HopfieldCommand : Command<HopfieldCommand.Settings>
     }
 
     /// <summary>Share of stored random patterns that are fixed points reached from themselves with 5% of bits flipped, for p = 1 … maxPatterns.</summary>
-    public static List<(double Load, double Recalled)> Capacity(int n, int maxPatterns, int trials, ulong seed)
+    public static List<(double Load, double Recalled)> Capacity(int n, int maxPatterns, int trials, ulong seed, Action<double>? progress = null)
     {
         var gen = new Generator(seed);
         var curve = new List<(double, double)>();
@@ -53,6 +53,7 @@ internal sealed class HopfieldCommand : Command<HopfieldCommand.Settings>
                 }
             }
             curve.Add((p / (double)n, ok / (double)all));
+            progress?.Invoke(p / (double)maxPatterns);
         }
         return curve;
     }
@@ -106,7 +107,8 @@ internal sealed class HopfieldCommand : Command<HopfieldCommand.Settings>
         var md = "| digit | wrong pixels: Hebb rule, from 20% flipped | projection rule, from 20% flipped | projection rule, from the lower half erased | energy, noisy probe → recalled (projection) |\n|---:|---:|---:|---:|---|\n" + string.Join("\n", rows) + "\n";
 
         int maxP = (int)(0.3 * s.Neurons);
-        var curve = Capacity(s.Neurons, maxP, 10, s.Seed);
+        List<(double Load, double Recalled)> curve = [];
+        Stages.Run(($"capacity curve, {s.Neurons} neurons", p => curve = Capacity(s.Neurons, maxP, 10, s.Seed, p)));
         var limit = curve.LastOrDefault(c => c.Recalled >= 0.9);
         md += $"\nCapacity, {s.Neurons} neurons, 10 networks per load, probes with 5% flipped: at least 90% recalled exactly up to {limit.Load:F3} patterns per neuron (theory for random patterns: 0.138).\n";
         Plots.Curves(new Dictionary<string, List<(double X, double Y)>> { [$"{s.Neurons} neurons"] = curve.Select(c => (c.Load, c.Recalled)).ToList() },

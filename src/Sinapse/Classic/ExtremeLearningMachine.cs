@@ -40,9 +40,9 @@ public sealed class ExtremeLearningMachine : Module<Tensor, Tensor>
     /// <summary>
     /// Solves the output weights for inputs (N, inputs) and targets: class indices (N) or values (N, outputs). The
     /// hidden activations are made <paramref name="chunk"/> rows at a time and only HᵀH and HᵀT are kept, so the memory
-    /// does not grow with N.
+    /// does not grow with N. <paramref name="progress"/>, if given, hears the fraction done after each chunk.
     /// </summary>
-    public void Fit(Tensor x, Tensor y, int chunk = 4096)
+    public void Fit(Tensor x, Tensor y, int chunk = 4096, Action<double>? progress = null)
     {
         if (x.Rank != 2 || x.Shape[1] != Inputs) throw new ArgumentException($"ExtremeLearningMachine.Fit: input {ShapeUtil.Str(x.Shape)}, expected (N, {Inputs}).");
         var targets = y.Rank == 1 ? Tensor.OneHot(y, Outputs) : y;
@@ -54,6 +54,7 @@ public sealed class ExtremeLearningMachine : Module<Tensor, Tensor>
         {
             int end = Math.Min(n, start + chunk);
             acc.Add(HiddenActivations(x.Slice(0, start, end)), targets.Slice(0, start, end));
+            progress?.Invoke(0.9 * end / n); // the solve is the last tenth, roughly
         }
         outputWeight = SetBuffer("output_weight", acc.Solve(Lambda).T.Contiguous()); // (outputs, hidden)
     }
