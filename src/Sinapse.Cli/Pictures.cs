@@ -77,6 +77,32 @@ internal static class Pictures
         Save(bmp, path);
     }
 
+    /// <summary>A rows × columns grid of values as grey cells (dark = low, light = high), each with its label.</summary>
+    public static void HeatMap(float[] values, int rows, int columns, string[] labels, string path, string caption)
+    {
+        const int cell = 40, top = 24;
+        using var bmp = new SKBitmap(Math.Max(columns * cell, 320), rows * cell + top);
+        using (var canvas = new SKCanvas(bmp))
+        {
+            canvas.Clear(SKColors.White);
+            using var font = new SKFont(SKTypeface.Default, 13);
+            using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+            canvas.DrawText(caption, 4, 16, font, ink);
+            float lo = values.Min(), hi = values.Max(), span = hi > lo ? hi - lo : 1f;
+            using var fill = new SKPaint();
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < columns; c++)
+                {
+                    byte g = (byte)Math.Clamp((values[r * columns + c] - lo) / span * 255f, 0, 255);
+                    fill.Color = new SKColor(g, g, g);
+                    canvas.DrawRect(c * cell, top + r * cell, cell, cell, fill);
+                    using var label = new SKPaint { Color = g > 128 ? SKColors.Black : SKColors.White, IsAntialias = true };
+                    canvas.DrawText(labels[r * columns + c], c * cell + cell / 2f - 4, top + r * cell + cell / 2f + 5, font, label);
+                }
+        }
+        Save(bmp, path);
+    }
+
     /// <summary>Writes a PNG atomically.</summary>
     public static void Save(SKBitmap bmp, string path)
     {

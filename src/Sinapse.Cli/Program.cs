@@ -34,6 +34,7 @@ public static class Program
             c.AddCommand<LrSweepCommand>("lr-sweep").WithDescription("LR range test on the MNIST MLP, then training at a low, the suggested and a high rate: loss curves in PNGs.");
             c.AddCommand<CapacityCommand>("capacity").WithDescription("Under- and overfitting: networks too small, right and too large on noisy 1-D data; fits and the early-stopping point in PNGs.");
             c.AddCommand<OptimizersCommand>("optimizers").WithDescription("Epochs to a target loss for gradient descent, SGD, momentum, Adam, Rprop and Quickprop on XOR, 4-bit parity and Iris.");
+            c.AddCommand<ClusterCommand>("cluster").WithDescription("k-means (k-means++) or a self-organising map on a table or MNIST: purity and adjusted Rand index; centres, prototypes and U-matrix as PNGs.");
             c.AddCommand<HebbCommand>("hebb").WithDescription("Hebbian learning: plain Hebb grows without bound, Oja finds the first principal component, Sanger the first k (Gaussian and MNIST).");
             c.AddCommand<HopfieldCommand>("hopfield").WithDescription("Hopfield network: stored digits recalled from noisy and half-erased probes, and the capacity curve.");
             c.AddCommand<RbmCommand>("rbm").WithDescription("Restricted Boltzmann machine on binarized MNIST (CD-k or PCD): filters, Gibbs samples, features for a softmax classifier; --dbn for a deep belief net.");
