@@ -138,6 +138,21 @@ internal static class Plots
         Pictures.Save(sheet, path);
     }
 
+    /// <summary>2-D codes as points coloured by their class, one legend entry per class.</summary>
+    public static void Codes(float[] codes, int[] labels, string path)
+    {
+        var plt = new ScottPlot.Plot();
+        foreach (var c in labels.Distinct().Order())
+        {
+            var idx = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray();
+            var sp = plt.Add.ScatterPoints(idx.Select(i => (double)codes[2 * i]).ToArray(), idx.Select(i => (double)codes[2 * i + 1]).ToArray());
+            sp.LegendText = c.ToString();
+            sp.MarkerSize = 2;
+        }
+        plt.Title("Test set in the 2-D code, by digit");
+        Save(plt, "code 1", "code 2", path);
+    }
+
     static void Save(ScottPlot.Plot plt, string x, string y, string path)
     {
         plt.XLabel(x);

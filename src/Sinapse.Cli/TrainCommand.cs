@@ -77,6 +77,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--max-norm <C>"), Description("Rescale each unit's incoming weights to norm ≤ C after every step (tables). Default: none.")]
         public float? MaxNorm { get; init; }
 
+        [CommandOption("--code <N>"), Description("Autoencoder: size of the code. Default: 32.")]
+        public int Code { get; init; } = 32;
+
+        [CommandOption("--noise <SIGMA>"), Description("Autoencoder: Gaussian noise added to the inputs only (a denoising autoencoder). Default: 0.")]
+        public float Noise { get; init; }
+
         [CommandOption("--resume <RUN>"), Description("Continue the run in folder RUN from its last completed epoch (its settings.json and checkpoint.safetensors); it ends as the uninterrupted run would.")]
         public string? Resume { get; init; }
 
@@ -90,6 +96,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (ValSplit is < 0 or >= 1) return ValidationResult.Error($"--val-split must be in [0, 1), got {ValSplit}.");
             if (Optimizer is not ("adam" or "adamw" or "sgd" or "rmsprop" or "adagrad" or "rprop" or "quickprop")) return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}' (adam, adamw, sgd, rmsprop, adagrad, rprop, quickprop).");
             if (!(WeightDecay >= 0)) return ValidationResult.Error($"--weight-decay must be non-negative, got {WeightDecay}.");
+            if (Code < 1) return ValidationResult.Error($"--code must be at least 1, got {Code}.");
+            if (!(Noise >= 0)) return ValidationResult.Error($"--noise must be non-negative, got {Noise}.");
             if (!(L1 >= 0)) return ValidationResult.Error($"--l1 must be non-negative, got {L1}.");
             if (MaxNorm is float c && !(c > 0)) return ValidationResult.Error($"--max-norm must be positive, got {c}.");
             if (Dropout is < 0 or >= 1) return ValidationResult.Error($"--dropout must be in [0, 1), got {Dropout}.");
@@ -111,6 +119,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         if (s.IsTextModel || s.Data?.StartsWith("text:") == true) return CharModelTraining.Run(s);
         if (TabularTraining.Handles(s.Data)) return TabularRun.Run(s);
+        if (AutoencoderTraining.Handles(s.Model)) return AutoencoderTraining.Run(s);
         var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10, dropout: s.Dropout);
         var (dataDir, mean, std) = s.Apply();
         var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));

@@ -53,6 +53,12 @@ public static class ModuleRegistry
         ["Softmax"] = s => { int d = s.Int("dim", -1); return Plain(() => new Softmax(d)); },
         ["LogSoftmax"] = s => { int d = s.Int("dim", -1); return Plain(() => new LogSoftmax(d)); },
         ["Flatten"] = s => { int a = s.Int("start_dim", 1), b = s.Int("end_dim", -1); return Plain(() => new Flatten(a, b)); },
+        ["Unflatten"] = s =>
+        {
+            int dim = s.Int("dim", 1), n = Positive(s, "dims", 1);
+            var sizes = Enumerable.Range(0, n).Select(i => Positive(s, $"size{i}", 1)).ToArray();
+            return Plain(() => new Unflatten(dim, sizes));
+        },
         ["Dropout"] = s => { float p = Probability(s, "p", 0.5f); return new LayerPlan(0, g => new Dropout(p, g)); },
         ["Dropout2d"] = s => { float p = Probability(s, "p", 0.5f); return new LayerPlan(0, g => new Dropout2d(p, g)); },
         ["Conv2d"] = s =>
