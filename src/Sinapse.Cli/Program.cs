@@ -24,6 +24,7 @@ public static class Program
             c.AddCommand<TrainCommand>("train").WithDescription("Train a network on the shipped MNIST and write a run folder.");
             c.AddCommand<CvCommand>("cv").WithDescription("k-fold cross-validation (stratified) of an MLP on a table: per-fold scores, mean ± std.");
             c.AddCommand<TuneCommand>("tune").WithDescription("Grid or random hyperparameter search for an MLP on a table; ranked table (CSV, Markdown) and a PNG.");
+            c.AddCommand<SampleCommand>("sample").WithDescription("Samples from a trained GAN, scored by a frozen classifier: Inception-style score, digit shares, Fréchet distance.");
             c.AddCommand<EvalCommand>("eval").WithDescription("Evaluate a saved run on the MNIST test set.");
             c.AddCommand<PredictCommand>("predict").WithDescription("Class probabilities for a PNG or JPEG image.");
             c.AddCommand<FeaturesCommand>("features").WithDescription("PNG grids of a trained CNN's first-layer filters and of every convolution's feature maps for one image.");

@@ -17,7 +17,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public class Settings : DataSettings
     {
-        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10; on a table: one hidden layer of 16), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense) or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
+        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10; on a table: one hidden layer of 16), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense), autoencoder[:conv], gan, dcgan or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
         public string Model { get; init; } = "mlp";
 
         [CommandOption("--epochs <N>"), Description("Training epochs. Default: 12 (lenet: 20; charlstm: 100, within --minutes; a table: 300, with early stopping).")]
@@ -28,13 +28,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         /// <summary>The epochs to train: as given, else 20 for LeNet-5 (which needs them to reach its published 0.9905), 100 for the char model (bounded by its time budget) and 12 otherwise.</summary>
         public int Epochs => EpochsOption ?? (Model == "lenet" ? 20 : IsTextModel ? 100 : 12);
 
-        [CommandOption("--batch-size <N>"), Description("Mini-batch size (charlstm: parallel text streams). Default: 128 (charlstm: 32; a table: 16).")]
+        [CommandOption("--batch-size <N>"), Description("Mini-batch size (charlstm: parallel text streams). Default: 128 (charlstm: 32; gan, dcgan: 64; a table: 16).")]
         public int? BatchSizeOption { get; init; }
-        public int BatchSize => BatchSizeOption ?? (IsTextModel ? 32 : 128);
+        public bool IsGan => Model is "gan" or "dcgan";
+        public int BatchSize => BatchSizeOption ?? (IsTextModel ? 32 : IsGan ? 64 : 128);
 
-        [CommandOption("--lr <RATE>"), Description("Learning rate. Default: 0.001 (charlstm: 0.002; a table: 0.003).")]
+        [CommandOption("--lr <RATE>"), Description("Learning rate. Default: 0.001 (charlstm: 0.002; gan, dcgan: 0.0002; a table: 0.003).")]
         public float? LearningRateOption { get; init; }
-        public float LearningRate => LearningRateOption ?? (IsTextModel ? 2e-3f : 1e-3f);
+        public float LearningRate => LearningRateOption ?? (IsTextModel ? 2e-3f : IsGan ? 2e-4f : 1e-3f);
 
         [CommandOption("--minutes <M>"), Description("Stop training after this many minutes of training steps. Default: none (charlstm: 10).")]
         public double? MinutesOption { get; init; }
@@ -120,6 +121,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         if (s.IsTextModel || s.Data?.StartsWith("text:") == true) return CharModelTraining.Run(s);
         if (TabularTraining.Handles(s.Data)) return TabularRun.Run(s);
         if (AutoencoderTraining.Handles(s.Model)) return AutoencoderTraining.Run(s);
+        if (GanTraining.Handles(s.Model)) return GanTraining.Run(s);
         var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10, dropout: s.Dropout);
         var (dataDir, mean, std) = s.Apply();
         var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));

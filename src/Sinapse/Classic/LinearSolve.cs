@@ -109,4 +109,51 @@ public static class LinearSolve
         for (int i = 0; i < c.Length; i++) cov[i] = c[i] / (double)x.Shape[0];
         return cov;
     }
+
+    /// <summary>
+    /// All eigenvalues and eigenvectors of a symmetric (n, n) matrix by cyclic Jacobi rotations (each rotation zeroes
+    /// one off-diagonal pair), until the off-diagonal mass is negligible. Eigenvector k is column k of the returned
+    /// row-major matrix. O(n³) per sweep: meant for the small matrices of statistics (n up to a few hundred).
+    /// </summary>
+    public static (double[] Values, double[] Vectors) SymmetricEigen(ReadOnlySpan<double> a, int n, int maxSweeps = 100)
+    {
+        if (a.Length != n * n) throw new ArgumentException($"SymmetricEigen: {a.Length} values for a {n}×{n} matrix.");
+        var m = a.ToArray();
+        var v = new double[n * n];
+        for (int i = 0; i < n; i++) v[i * n + i] = 1;
+        double scale = 0;
+        foreach (var x in m) scale += x * x;
+        for (int sweep = 0; sweep < maxSweeps; sweep++)
+        {
+            double off = 0;
+            for (int p = 0; p < n; p++) for (int q = p + 1; q < n; q++) off += m[p * n + q] * m[p * n + q];
+            if (off <= 1e-24 * Math.Max(scale, 1e-300)) break;
+            for (int p = 0; p < n; p++)
+                for (int q = p + 1; q < n; q++)
+                {
+                    double apq = m[p * n + q];
+                    if (Math.Abs(apq) < 1e-300) continue;
+                    double theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
+                    double t = Math.Sign(theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                    if (theta == 0) t = 1;
+                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
+                    for (int k = 0; k < n; k++) // rotate columns p and q
+                    {
+                        double mkp = m[k * n + p], mkq = m[k * n + q];
+                        m[k * n + p] = c * mkp - s * mkq; m[k * n + q] = s * mkp + c * mkq;
+                    }
+                    for (int k = 0; k < n; k++) // and rows p and q
+                    {
+                        double mpk = m[p * n + k], mqk = m[q * n + k];
+                        m[p * n + k] = c * mpk - s * mqk; m[q * n + k] = s * mpk + c * mqk;
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        double vkp = v[k * n + p], vkq = v[k * n + q];
+                        v[k * n + p] = c * vkp - s * vkq; v[k * n + q] = s * vkp + c * vkq;
+                    }
+                }
+        }
+        return (Enumerable.Range(0, n).Select(i => m[i * n + i]).ToArray(), v);
+    }
 }

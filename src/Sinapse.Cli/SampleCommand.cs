@@ -1,0 +1,100 @@
+using System.ComponentModel;
+using Sinapse.Data;
+using Sinapse.Generative;
+using Sinapse.IO;
+using Sinapse.Layers;
+using Sinapse.Losses;
+using Sinapse.Optimizers;
+using Sinapse.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Sinapse.Cli;
+
+/// <summary>
+/// <c>sinapse sample --model RUN [--count 64]</c>: samples from a trained GAN (sample.png) and scores 10,000 of them with
+/// a frozen MNIST classifier trained by the library (kept in the run folder as judge.safetensors after the first use):
+/// the Inception-style score, the share of each digit, and the Fréchet distance between the classifier's penultimate
+/// features of the samples and of the 10,000 test images.
+/// </summary>
+internal sealed class SampleCommand : Command<SampleCommand.Settings>
+{
+    public sealed class Settings : DataSettings
+    {
+        [CommandOption("--model <RUN>"), Description("Run folder of train --model gan|dcgan.")]
+        public string? Model { get; init; }
+
+        [CommandOption("--count <N>"), Description("Samples drawn in sample.png. Default: 64.")]
+        public int Count { get; init; } = 64;
+
+        [CommandOption("--score <N>"), Description("Samples scored. Default: 10000.")]
+        public int Score { get; init; } = 10000;
+
+        [CommandOption("--seed <N>"), Description("Seed of the noise. Default: 7.")]
+        public ulong Seed { get; init; } = 7;
+    }
+
+    public const string JudgeFile = "judge.safetensors";
+
+    /// <summary>The judge: a small CNN (two conv-ReLU-pool blocks, 128 features, 10 classes) on MNIST in [−1, 1].</summary>
+    public static Sequential Judge(Generator g) => new(
+        new Conv2d(1, 32, 3, 1, 1, gen: g), new ReLU(), new MaxPool2d(2), new Conv2d(32, 64, 3, 1, 1, gen: g), new ReLU(), new MaxPool2d(2),
+        new Flatten(), new Linear(64 * 7 * 7, 128, gen: g), new ReLU(), new Linear(128, 10, gen: g));
+
+    /// <summary>Trains the judge for two epochs (seeded) or loads it from <paramref name="path"/>; returns it with its test accuracy.</summary>
+    public static (Sequential Judge, double Accuracy) TrainOrLoadJudge(string path, TensorDataset train, TensorDataset test)
+    {
+        var judge = Judge(new Generator(11));
+        if (File.Exists(path)) judge.Load(path);
+        else
+        {
+            var opt = new Adam(judge.Parameters(), 1e-3f);
+            var loader = new DataLoader(train, 128, shuffle: true, seed: 11);
+            AnsiConsole.MarkupLine("training the judge (a CNN classifier, 2 epochs) …");
+            TrainCommand.FitWithProgress(2, loader.BatchCount, [], cbs => Trainer.Fit(judge, new CrossEntropyLoss(), opt, loader, null, 2, cbs));
+            judge.Save(path);
+        }
+        judge.Eval();
+        return (judge, Trainer.Evaluate(judge, new CrossEntropyLoss(), new DataLoader(test, 1000)).Accuracy!.Value);
+    }
+
+    /// <summary>Class probabilities (N, 10) and penultimate features (N, 128) of images, in batches.</summary>
+    public static (Tensor Probabilities, Tensor Features) Judge(Sequential judge, Tensor images)
+    {
+        var probs = new List<float>(); var feats = new List<float>();
+        using (Autograd.NoGrad())
+            for (int s = 0; s < images.Shape[0]; s += 1000)
+            {
+                var h = images.Slice(0, s, Math.Min(images.Shape[0], s + 1000));
+                for (int i = 0; i < judge.Count - 1; i++) h = judge[i].Call(h);
+                feats.AddRange(h.ToArray());
+                probs.AddRange(judge[judge.Count - 1].Call(h).Softmax(1).ToArray());
+            }
+        int n = images.Shape[0];
+        return (Tensor.FromArray(probs.ToArray(), n, 10), Tensor.FromArray(feats.ToArray(), n, feats.Count / n));
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        if (s.Model == null) throw new ArgumentException("sample: pass --model RUN, the folder of a GAN run.");
+        if (s.Count < 1 || s.Score < 10) throw new ArgumentException("sample: --count must be positive and --score at least 10.");
+        if (s.Threads is int th) Sinapse.Settings.Threads = th;
+        var (gan, model) = GanTraining.LoadRun(s.Model);
+        var noise = new Generator(s.Seed);
+        GanTraining.SampleGrid(gan, Tensor.Randn([s.Count, gan.Latent], noise), Path.Combine(s.Model, "sample.png"), $"{s.Count} samples of {model}");
+        var (train, test) = GanTraining.Load(s.Data);
+        var (judge, judgeAcc) = TrainOrLoadJudge(Path.Combine(s.Model, JudgeFile), train, test);
+        var samples = new List<float>();
+        for (int done = 0; done < s.Score; done += 1000) samples.AddRange(gan.Sample(Math.Min(1000, s.Score - done), noise).ToArray());
+        var (probs, feats) = Judge(judge, Tensor.FromArray(samples.ToArray(), s.Score, 1, 28, 28));
+        var (_, realFeats) = Judge(judge, test.Inputs);
+        double score = SampleQuality.InceptionScore(probs), fid = SampleQuality.FrechetDistance(feats, realFeats);
+        var shares = SampleQuality.ClassShares(probs);
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] {s.Score:N0} samples of {model} from {Markup.Escape(s.Model)}, judged by a CNN with test accuracy {judgeAcc:P2}:");
+        AnsiConsole.MarkupLine($"Inception-style score [bold green]{score:F2}[/] (of at most 10); Fréchet distance to the test set's features [bold]{fid:F2}[/]");
+        AnsiConsole.MarkupLine("share of each digit: " + string.Join("  ", shares.Select((v, d) => $"{d}: {v:P1}")));
+        RunFolder.WriteMetrics(Path.Combine(s.Model, "sample-metrics.json"), [("samples", s.Score), ("inception_score", score), ("frechet_distance", fid),
+            ("judge_accuracy", judgeAcc), .. shares.Select((v, d) => ($"share_{d}", (object)v))]);
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+using Sinapse.Layers;
+using Sinapse.Losses;
+using Sinapse.Optimizers;
+using Sinapse.Training;
+
+namespace Sinapse.Generative;
+
+/// <summary>
+/// The minimax game as a training step (Keras's overridable train_step), so Fit's progress bar, callbacks, history and
+/// resumable checkpoints work for GANs. Per batch: the discriminator learns real from fake (real labels smoothed to
+/// <see cref="RealLabel"/>, Salimans et al. 2016), then the generator learns to fool it with the non-saturating loss
+/// −log D(G(z)) (Goodfellow et al.), which keeps its gradient alive while D still wins easily. The reported loss is the
+/// generator's; the metrics add d_loss and D's mean probabilities on real and fake batches.
+/// </summary>
+public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer discriminatorOptimizer, Generator noise, float realLabel = 0.9f)
+    : TrainingTask<(Tensor Input, Tensor Target)>
+{
+    readonly BCEWithLogitsLoss bce = new();
+    readonly NoiseState noiseState = new(noise);
+
+    public float RealLabel { get; } = realLabel;
+    public override Module Model => gan;
+
+    public override IEnumerable<(string Key, IStateful Part)> StateParts =>
+        [("optimizer_g", generatorOptimizer), ("optimizer_d", discriminatorOptimizer), ("noise", noiseState)];
+
+    public override StepResult TrainStep((Tensor Input, Tensor Target) batch)
+    {
+        var real = batch.Input;
+        int n = real.Shape[0];
+        var z = Tensor.Randn([n, gan.Latent], noise);
+        var fake = gan.Generator.Call(z);
+
+        discriminatorOptimizer.ZeroGrad();
+        var dReal = gan.Discriminator.Call(real);
+        var dFake = gan.Discriminator.Call(fake.Detach());
+        var lossD = bce.Call(dReal, Tensor.Full([n, 1], RealLabel)) + bce.Call(dFake, Tensor.Zeros(n, 1));
+        float dLoss = lossD.Item(), pReal = dReal.Sigmoid().Mean().Item(), pFake = dFake.Sigmoid().Mean().Item();
+        lossD.Backward();
+        discriminatorOptimizer.Step();
+
+        generatorOptimizer.ZeroGrad();
+        var lossG = bce.Call(gan.Discriminator.Call(fake), Tensor.Ones(n, 1));
+        float gLoss = lossG.Item();
+        lossG.Backward();
+        generatorOptimizer.Step();
+        return new StepResult(gLoss, n, null, new Dictionary<string, float> { ["d_loss"] = dLoss, ["d_real"] = pReal, ["d_fake"] = pFake });
+    }
+
+    /// <summary>The noise generator's position, so a resumed run draws the same z.</summary>
+    sealed class NoiseState(Generator g) : IStateful
+    {
+        public void SaveState(TrainingState state, string prefix) => state.Set(prefix + "generator", g);
+        public void LoadState(TrainingState state, string prefix) => state.GetGenerator(prefix + "generator", g);
+    }
+}
