@@ -65,6 +65,8 @@ internal static class AutoencoderTraining
         var callbacks = new List<Callback> { new CsvLogger(Path.Combine(outDir, RunFolder.HistoryCsv)) };
         if (TrainCommand.Schedule(s, opt) is { } schedule) callbacks.Add(schedule);
         if (s.Minutes is double minutes) callbacks.Add(new TimeLimit(minutes * 60));
+        RunSettings.Save(s, outDir);
+        callbacks.Add(RunSettings.Backup(outDir, s.Resume != null));
         var sw = Stopwatch.StartNew();
         var history = TrainCommand.FitWithProgress(s.Epochs, loader.BatchCount, callbacks,
             cbs => Trainer.Fit(model, new MSELoss(), opt, loader, new DataLoader(Pairs(test), 1000), s.Epochs, cbs));

@@ -87,14 +87,15 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
         var samples = new List<float>();
         for (int done = 0; done < s.Score; done += 1000) samples.AddRange(gan.Sample(Math.Min(1000, s.Score - done), noise).ToArray());
         var (probs, feats) = Judge(judge, Tensor.FromArray(samples.ToArray(), s.Score, 1, 28, 28));
-        var (_, realFeats) = Judge(judge, test.Inputs);
+        var (realProbs, realFeats) = Judge(judge, test.Inputs);
+        double realScore = SampleQuality.InceptionScore(realProbs);
         double score = SampleQuality.InceptionScore(probs), fid = SampleQuality.FrechetDistance(feats, realFeats);
         var shares = SampleQuality.ClassShares(probs);
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] {s.Score:N0} samples of {model} from {Markup.Escape(s.Model)}, judged by a CNN with test accuracy {judgeAcc:P2}:");
-        AnsiConsole.MarkupLine($"Inception-style score [bold green]{score:F2}[/] (of at most 10); Fréchet distance to the test set's features [bold]{fid:F2}[/]");
+        AnsiConsole.MarkupLine($"Inception-style score [bold green]{score:F2}[/] (of at most 10; the 10,000 test images score {realScore:F2}); Fréchet distance to the test set's features [bold]{fid:F2}[/]");
         AnsiConsole.MarkupLine("share of each digit: " + string.Join("  ", shares.Select((v, d) => $"{d}: {v:P1}")));
         RunFolder.WriteMetrics(Path.Combine(s.Model, "sample-metrics.json"), [("samples", s.Score), ("inception_score", score), ("frechet_distance", fid),
-            ("judge_accuracy", judgeAcc), .. shares.Select((v, d) => ($"share_{d}", (object)v))]);
+            ("judge_accuracy", judgeAcc), ("test_images_inception_score", realScore), .. shares.Select((v, d) => ($"share_{d}", (object)v))]);
         return 0;
     }
 }

@@ -1,0 +1,110 @@
+using Sinapse.Classic;
+using Sinapse.Data;
+using Sinapse.Generative;
+using Sinapse.Optimizers;
+using Sinapse.Tests.Support;
+using Sinapse.Training;
+using static Sinapse.Tests.Support.CliRunner;
+
+namespace Sinapse.Tests;
+
+public class SampleQualityTests
+{
+    [Fact]
+    public void InceptionScore_IsTheClassCount_ForConfidentEvenSamples_AndOneForIdenticalOnes()
+    {
+        var even = Tensor.OneHot(Enumerable.Range(0, 100).Select(i => i % 10).ToArray(), 10);
+        Assert.Equal(10.0, SampleQuality.InceptionScore(even), 6);
+        Assert.Equal(1.0, SampleQuality.InceptionScore(Tensor.OneHot(new int[100], 10)), 6);
+        Assert.Equal(1.0, SampleQuality.InceptionScore(Tensor.Full([50, 10], 0.1f)), 5); // nothing recognisable
+        Assert.All(SampleQuality.ClassShares(even), s => Assert.Equal(0.1, s, 9));
+    }
+
+    [Fact]
+    public void FrechetDistance_IsZeroForTheSameData_AndTheSquaredShiftForAShiftedCopy()
+    {
+        var a = Tensor.Randn([3000, 4], new Generator(1));
+        Assert.InRange(SampleQuality.FrechetDistance(a, a), -1e-3, 1e-3);
+        Assert.Equal(4.0, SampleQuality.FrechetDistance(a, a + 1f), 2); // ‖(1,1,1,1)‖² = 4, same covariance
+        // Scaled by 2: covariances C and 4C, so tr(C + 4C − 2·(C^½·4C·C^½)^½) = tr(C); the means differ by mean(a).
+        var c = LinearSolve.Covariance(a);
+        double expected = Enumerable.Range(0, 4).Sum(i => c[i * 4 + i]) + a.Mean(0).ToArray().Sum(m => (double)m * m);
+        Assert.Equal(expected, SampleQuality.FrechetDistance(a, a * 2f), 3);
+    }
+
+    [Fact]
+    public void SymmetricEigen_DiagonalisesAKnownMatrix()
+    {
+        var (values, vectors) = LinearSolve.SymmetricEigen([2, 1, 1, 2], 2); // eigenvalues 1 and 3, vectors (1, ∓1)/√2
+        Assert.Equal([1.0, 3.0], values.Order().Select(v => Math.Round(v, 10)));
+        int k = values[0] > values[1] ? 0 : 1;
+        Assert.Equal(1.0, Math.Abs(vectors[0 * 2 + k] + vectors[1 * 2 + k]) / Math.Sqrt(2), 9);
+    }
+}
+
+public class GanTaskTests
+{
+    static TensorDataset Digits()
+    {
+        var (train, _) = Mnist.Load(Mnist.FindDefaultDirectory()!, 0.5f, 0.5f);
+        var (x, y) = train.GetBatch(Enumerable.Range(0, 256).ToArray());
+        return new TensorDataset(x, y);
+    }
+
+    sealed class Crash(int afterEpoch) : Callback
+    {
+        public override void OnEpochBegin(TrainingContext ctx) { if (ctx.Epoch == afterEpoch + 1) throw new IOException("simulated crash"); }
+    }
+
+    static (float[] Weights, History History) Run(TensorDataset data, string? backup, Callback? crash)
+    {
+        var gan = Gan.Mlp(new Generator(3));
+        var task = new GanTask(gan, new Adam(gan.Generator.Parameters(), 2e-4f, beta1: 0.5f), new Adam(gan.Discriminator.Parameters(), 2e-4f, beta1: 0.5f), new Generator(4));
+        var callbacks = new List<Callback>();
+        if (crash != null) callbacks.Add(crash);
+        if (backup != null) callbacks.Add(new BackupAndRestore(backup));
+        var h = Trainer.Fit(task, new DataLoader(data, 32, shuffle: true, seed: 5), null, 4, [.. callbacks]);
+        return (gan.StateDict().SelectMany(p => p.Value.ToArray()).ToArray(), h);
+    }
+
+    [Fact]
+    public void AGanRun_Interrupted_AndResumed_HasTheSameLossesAndWeights()
+    {
+        var data = Digits();
+        var (expected, full) = Run(data, null, null);
+        Assert.All(full.Epochs, e => Assert.True(e.Extra!.ContainsKey("d_loss") && e.Extra.ContainsKey("d_real")));
+        var path = Path.Combine(Temp(), "checkpoint.safetensors");
+        Assert.Throws<IOException>(() => Run(data, path, new Crash(2)));
+        var (weights, resumed) = Run(data, path, null);
+        Assert.Equal(expected, weights);
+        Assert.Equal(full.Epochs.Select(e => (e.Loss, e.Extra!["d_loss"])), resumed.Epochs.Select(e => (e.Loss, e.Extra!["d_loss"])));
+    }
+
+    [Fact]
+    public void Samples_HaveTheImageShape_InTheTanhRange()
+    {
+        var gan = Gan.Dcgan(new Generator(1));
+        var x = gan.Sample(3, new Generator(2));
+        Assert.Equal([3, 1, 28, 28], x.Shape);
+        Assert.All(x.ToArray(), v => Assert.InRange(v, -1f, 1f));
+        Assert.Equal(1, gan.Discriminator.Call(x).Shape[1]);
+    }
+}
+
+[Collection(nameof(ProcessWideCollection))]
+public class CliGanTests
+{
+    [Fact]
+    public void TrainGan_ThenSample_ScoresItsSamples()
+    {
+        var dir = Path.Combine(Temp(), "gan");
+        var (code, output, err) = Run("train", "--model", "gan", "--epochs", "1", "--out", dir);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(dir, "samples", "epoch-01.png")) && File.Exists(Path.Combine(dir, "gan-losses.png")));
+        (code, output, err) = Run("sample", "--model", dir, "--count", "16", "--score", "500");
+        Assert.True(code == 0, err);
+        Assert.Contains("Inception-style score", output);
+        Assert.True(File.Exists(Path.Combine(dir, "sample.png")) && File.Exists(Path.Combine(dir, "judge.safetensors")));
+        Assert.Equal(2, Run("sample", "--model", Temp()).Code);
+    }
+}
