@@ -33,29 +33,6 @@ internal sealed class HebbCommand : Command<HebbCommand.Settings>
 
     const int Batch = 10;
 
-    /// <summary>Zero-mean Gaussian rows (n, 5), covariance with eigenvalues 9, 4, 1, 0.25, 0.04 along a seeded orthonormal basis.</summary>
-    public static Tensor Gaussian(int n, ulong seed)
-    {
-        var gen = new Generator(seed);
-        double[] sd = [3, 2, 1, 0.5, 0.2];
-        var axes = new double[5][];
-        for (int a = 0; a < 5; a++)
-        {
-            var v = Enumerable.Range(0, 5).Select(_ => (double)gen.NextNormal()).ToArray();
-            for (int b = 0; b < a; b++) { double dot = v.Zip(axes[b]).Sum(p => p.First * p.Second); for (int i = 0; i < 5; i++) v[i] -= dot * axes[b][i]; }
-            double norm = Math.Sqrt(v.Sum(x => x * x));
-            axes[a] = v.Select(x => x / norm).ToArray();
-        }
-        var x = new float[n * 5];
-        for (int r = 0; r < n; r++)
-            for (int a = 0; a < 5; a++)
-            {
-                double z = sd[a] * gen.NextNormal();
-                for (int i = 0; i < 5; i++) x[r * 5 + i] += (float)(z * axes[a][i]);
-            }
-        return Tensor.FromArray(x, n, 5);
-    }
-
     /// <summary>|cos| between row <paramref name="row"/> of a (k, d) weight and a vector.</summary>
     public static double Cosine(ReadOnlySpan<float> w, int row, double[] v)
     {
@@ -101,7 +78,7 @@ internal sealed class HebbCommand : Command<HebbCommand.Settings>
         var rows = new List<string>();
         var curves = new Dictionary<string, List<(double X, double Y)>>();
 
-        var g = Gaussian(5000, s.Seed);
+        var (g, _) = ClassicProblems.Gaussian(5000, [3, 2, 1, 0.5, 0.2], s.Seed);
         var (gv, gl) = LinearSolve.TopEigenvectors(LinearSolve.Covariance(g), 5, 3);
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] Hebbian learning. Gaussian, 5 dimensions, 5,000 samples: covariance eigenvalues {string.Join(", ", gl.Select(v => v.ToString("F2")))}, …");
         (Linear Layer, List<double[]> Cosines, List<float> Norms) hebb = default, oja = default, sanger = default, mOja = default, mSanger = default;

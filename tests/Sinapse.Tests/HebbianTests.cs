@@ -7,29 +7,8 @@ namespace Sinapse.Tests;
 
 public class HebbianTests
 {
-    /// <summary>Zero-mean Gaussian samples (N, 5) with covariance R·diag(9, 4, 1, 0.25, 0.04)·Rᵀ, R a fixed rotation; and R's columns.</summary>
-    static (Tensor X, double[][] Axes) Gaussian(int n)
-    {
-        var gen = new Generator(5);
-        double[] sd = [3, 2, 1, 0.5, 0.2];
-        // An orthonormal basis from Gram–Schmidt on random vectors.
-        var axes = new double[5][];
-        for (int a = 0; a < 5; a++)
-        {
-            var v = Enumerable.Range(0, 5).Select(_ => (double)gen.NextNormal()).ToArray();
-            for (int b = 0; b < a; b++) { double dot = v.Zip(axes[b]).Sum(p => p.First * p.Second); for (int i = 0; i < 5; i++) v[i] -= dot * axes[b][i]; }
-            double norm = Math.Sqrt(v.Sum(x => x * x));
-            axes[a] = v.Select(x => x / norm).ToArray();
-        }
-        var x = new float[n * 5];
-        for (int r = 0; r < n; r++)
-            for (int a = 0; a < 5; a++)
-            {
-                double z = sd[a] * gen.NextNormal();
-                for (int i = 0; i < 5; i++) x[r * 5 + i] += (float)(z * axes[a][i]);
-            }
-        return (Tensor.FromArray(x, n, 5), axes);
-    }
+    /// <summary>Zero-mean Gaussian samples (N, 5) with covariance eigenvalues 9, 4, 1, 0.25, 0.04 along known axes.</summary>
+    static (Tensor X, double[][] Axes) Gaussian(int n) => ClassicProblems.Gaussian(n, [3, 2, 1, 0.5, 0.2], 5);
 
     static double Cosine(ReadOnlySpan<float> w, double[] v)
     {

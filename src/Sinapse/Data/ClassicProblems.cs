@@ -38,4 +38,31 @@ public static class ClassicProblems
         for (int i = 0; i < n; i++) { x[i] = gen.NextFloat(); y[i] = Sine(x[i]) + noise * gen.NextNormal(); }
         return new TensorDataset(Tensor.FromArray(x, n, 1), Tensor.FromArray(y, n, 1));
     }
+
+    /// <summary>
+    /// <paramref name="n"/> zero-mean Gaussian rows whose covariance has eigenvalues sd² along a seeded orthonormal
+    /// basis (Gram–Schmidt on random vectors), with that basis: data whose principal components are known exactly.
+    /// </summary>
+    /// <remarks>Shape: (n, sd.Length); each axis has sd.Length entries.</remarks>
+    public static (Tensor X, double[][] Axes) Gaussian(int n, double[] sd, ulong seed)
+    {
+        int d = sd.Length;
+        var gen = new Generator(seed);
+        var axes = new double[d][];
+        for (int a = 0; a < d; a++)
+        {
+            var v = Enumerable.Range(0, d).Select(_ => (double)gen.NextNormal()).ToArray();
+            for (int b = 0; b < a; b++) { double dot = v.Zip(axes[b]).Sum(p => p.First * p.Second); for (int i = 0; i < d; i++) v[i] -= dot * axes[b][i]; }
+            double norm = Math.Sqrt(v.Sum(x => x * x));
+            axes[a] = v.Select(x => x / norm).ToArray();
+        }
+        var rows = new float[n * d];
+        for (int r = 0; r < n; r++)
+            for (int a = 0; a < d; a++)
+            {
+                double z = sd[a] * gen.NextNormal();
+                for (int i = 0; i < d; i++) rows[r * d + i] += (float)(z * axes[a][i]);
+            }
+        return (Tensor.FromArray(rows, n, d), axes);
+    }
 }
