@@ -35,10 +35,10 @@ internal static class GanTraining
         RunSettings.Save(s, outDir);
         RunFolder.WriteText(Path.Combine(outDir, GanJson), $"{{\n  \"model\": \"{s.Model}\"\n}}\n");
         var gan = Build(s.Model, s.Seed);
-        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training a {(s.Model == "dcgan" ? "DCGAN" : "GAN (MLP)")} on MNIST: latent {gan.Latent}, batch {s.BatchSize}, Adam {s.LearningRate} β1 0.5; {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training a {(s.Model == "dcgan" ? "DCGAN" : "GAN (MLP)")} on MNIST: latent {gan.Latent}, batch {s.BatchSize}, Adam β1 0.5, rates {s.LearningRate} (G) and {s.DiscriminatorLearningRate ?? s.LearningRate} (D); {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
         AnsiConsole.WriteLine(gan.ToString());
         var optG = new Adam(gan.Generator.Parameters(), s.LearningRate, beta1: 0.5f);
-        var optD = new Adam(gan.Discriminator.Parameters(), s.LearningRate, beta1: 0.5f);
+        var optD = new Adam(gan.Discriminator.Parameters(), s.DiscriminatorLearningRate ?? s.LearningRate, beta1: 0.5f);
         var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1));
         var fixedNoise = Tensor.Randn([64, gan.Latent], new Generator(s.Seed + 2));
         var loader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed, dropLast: true);

@@ -34,6 +34,8 @@ internal static class RunSettings
             w.WriteString("dropout", s.Dropout.ToString("R", CultureInfo.InvariantCulture));
             w.WriteString("l1", s.L1.ToString("R", CultureInfo.InvariantCulture));
             if (s.MaxNorm is float c) w.WriteString("max_norm", c.ToString("R", CultureInfo.InvariantCulture));
+            if (s.DiscriminatorLearningRate is float d) w.WriteString("discriminator_lr", d.ToString("R", CultureInfo.InvariantCulture));
+            if (s.Model.StartsWith("autoencoder")) { w.WriteNumber("code", s.Code); w.WriteString("noise", s.Noise.ToString("R", CultureInfo.InvariantCulture)); }
             w.WriteEndObject();
         }
         RunFolder.WriteText(Path.Combine(dir, RunFolder.SettingsJson), System.Text.Encoding.UTF8.GetString(ms.ToArray()));
@@ -66,7 +68,9 @@ internal static class RunSettings
                 Optimizer = Str("optimizer") ?? "adam", ScheduleOption = Str("schedule"), Seed = ulong.Parse(Str("seed") ?? "42", CultureInfo.InvariantCulture),
                 ValSplit = F("val_split", 0.05f), Augment = Str("augment"), Target = Str("target"), Task = Str("task"),
                 WeightDecay = F("weight_decay", 0), Dropout = F("dropout", 0), L1 = F("l1", 0),
-                MaxNorm = Str("max_norm") is string c ? float.Parse(c, CultureInfo.InvariantCulture) : null, Out = dir, Resume = dir, Threads = now.Threads,
+                MaxNorm = Str("max_norm") is string c ? float.Parse(c, CultureInfo.InvariantCulture) : null,
+                DiscriminatorLearningRate = Str("discriminator_lr") is string d ? float.Parse(d, CultureInfo.InvariantCulture) : null,
+                Code = Int("code") ?? 32, Noise = F("noise", 0), Out = dir, Resume = dir, Threads = now.Threads,
             };
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)

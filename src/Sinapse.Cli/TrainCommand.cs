@@ -84,6 +84,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--noise <SIGMA>"), Description("Autoencoder: Gaussian noise added to the inputs only (a denoising autoencoder). Default: 0.")]
         public float Noise { get; init; }
 
+        [CommandOption("--discriminator-lr <RATE>"), Description("gan, dcgan: the discriminator's learning rate. Default: --lr.")]
+        public float? DiscriminatorLearningRate { get; init; }
+
         [CommandOption("--resume <RUN>"), Description("Continue the run in folder RUN from its last completed epoch (its settings.json and checkpoint.safetensors); it ends as the uninterrupted run would.")]
         public string? Resume { get; init; }
 
