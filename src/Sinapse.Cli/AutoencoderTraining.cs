@@ -51,7 +51,7 @@ internal static class AutoencoderTraining
         int code = s.Code;
         var (train, test) = Mnist.Load(RunFolder.ResolveData(s.Data), 0f, 1f);
         TensorDataset Pairs(TensorDataset d) => new(d.Inputs, d.Inputs.Reshape(d.Count, 784));
-        var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out);
         Directory.CreateDirectory(outDir);
         var model = Model(conv, code, new Generator(s.Seed));
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] training a {(conv ? "convolutional" : "dense")} {(s.Noise > 0 ? $"denoising (σ = {s.Noise}) " : "")}autoencoder, code {code}, on MNIST; {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");

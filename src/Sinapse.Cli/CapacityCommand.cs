@@ -71,7 +71,7 @@ internal sealed class CapacityCommand : Command<CapacityCommand.Settings>
         foreach (var f in fits) table.AddRow(Markup.Escape(f.Name), f.History.Epochs.Count.ToString(), f.TrainMse.ToString("F4"), f.ValMse.ToString("F4"), f.BestEpoch.ToString());
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"The noise alone gives an MSE of about {Noise * Noise:F2}: far above it is underfitting, far below it on the training points is fitting the noise.");
-        var outDir = s.Out ?? Path.Combine("runs", "capacity-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "capacity");
         Directory.CreateDirectory(outDir);
         var train = ClassicProblems.NoisySine(30, Noise, s.Seed);
         var curves = fits.ToDictionary(f => f.Name, f => CapacityGrid(f.Curve));

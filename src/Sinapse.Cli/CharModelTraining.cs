@@ -46,7 +46,7 @@ internal static class CharModelTraining
         int streams = s.BatchSize;
         var train = new CharStreams(ids[..split], streams, Steps);
         var heldOut = new CharStreams(ids[split..], Math.Min(streams, Math.Max(1, (ids.Length - split - 1) / Steps)), Steps);
-        var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out);
         Directory.CreateDirectory(outDir);
 
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]charlstm[/] on {Markup.Escape(name)}: {ids.Length:N0} characters, {vocab.Size} distinct, last {HeldOutFraction:P0} held out; {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");

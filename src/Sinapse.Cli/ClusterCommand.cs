@@ -51,7 +51,7 @@ internal sealed class ClusterCommand : Command<ClusterCommand.Settings>
     {
         if (s.Algo is not ("kmeans" or "som")) throw new ArgumentException($"--algo: '{s.Algo}' is not kmeans or som.");
         var (x, labels, classes, image) = Load(s);
-        var outDir = s.Out ?? Path.Combine("runs", "cluster-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "cluster");
         Directory.CreateDirectory(outDir);
         int[] clusters;
         string what;

@@ -75,7 +75,7 @@ internal sealed class CvCommand : Command<CvCommand.Settings>
         var (mean, std) = MeanStd(scores.Select(f => f.Score).ToList());
         AnsiConsole.MarkupLine($"{metric}: mean [bold green]{mean:F4}[/] ± {std:F4} (standard deviation over {s.Folds} folds)");
 
-        var outDir = s.Out ?? Path.Combine("runs", "cv-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "cv");
         Directory.CreateDirectory(outDir);
         var csv = new StringBuilder($"fold,test_rows,{(classify ? "accuracy" : "r2,rmse")},best_epoch\n");
         var md = new StringBuilder($"# {s.Folds}-fold cross-validation: {Path.GetFileName(data.Source)}, {data.TargetName}\n\n| fold | test rows | {metric} |{(classify ? "" : " RMSE |")} best epoch |\n|---:|---:|---:|{(classify ? "" : "---:|")}---:|\n");

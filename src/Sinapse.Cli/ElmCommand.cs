@@ -65,7 +65,7 @@ internal sealed class ElmCommand : Command<ElmCommand.Settings>
             AnsiConsole.MarkupLine($"MLP: test accuracy {mlpAcc:P2} in {mlpSeconds:F1} s");
         }
         var md = "| model | test accuracy | training seconds |\n|---|---:|---:|\n" + string.Concat(rows.Select(r => $"| {r.Item1} | {r.Item2:F4} | {r.Item3:F1} |\n"));
-        var outDir = s.Out ?? Path.Combine("runs", "elm-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "elm");
         Directory.CreateDirectory(outDir);
         RunFolder.WriteText(Path.Combine(outDir, "elm.md"), md);
         AnsiConsole.WriteLine(md);

@@ -30,7 +30,7 @@ internal static class GanTraining
     {
         if (s.Threads is int th) Sinapse.Settings.Threads = th;
         var (train, _) = Load(s.Data);
-        var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out);
         Directory.CreateDirectory(Path.Combine(outDir, "samples"));
         RunSettings.Save(s, outDir);
         RunFolder.WriteText(Path.Combine(outDir, GanJson), $"{{\n  \"model\": \"{s.Model}\"\n}}\n");

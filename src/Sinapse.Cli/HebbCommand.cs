@@ -73,7 +73,7 @@ internal sealed class HebbCommand : Command<HebbCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (s.Components < 1 || s.Epochs < 1) throw new ArgumentException("hebb: --components and --epochs must be positive.");
-        var outDir = s.Out ?? Path.Combine("runs", "hebb-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "hebb");
         Directory.CreateDirectory(outDir);
         var rows = new List<string>();
         var curves = new Dictionary<string, List<(double X, double Y)>>();

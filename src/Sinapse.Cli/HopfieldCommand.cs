@@ -100,7 +100,7 @@ internal sealed class HopfieldCommand : Command<HopfieldCommand.Settings>
             rows.Add($"| {classes[k]} | {Wrong(hebbNoisy, stored[k])} | {Wrong(fromNoisy, stored[k])} | {Wrong(fromErased, stored[k])} | {e0:F1} → {net.Energy(fromNoisy):F1} |");
             tiles.AddRange([stored[k], noisy, hebbNoisy, fromNoisy, erased, fromErased]);
         }
-        var outDir = s.Out ?? Path.Combine("runs", "hopfield-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "hopfield");
         Directory.CreateDirectory(outDir);
         Pictures.Grid(tiles, 28, 28, Path.Combine(outDir, "hopfield-recall.png"), 3, "stored | 20% flipped → Hebb, projection | half erased → projection", 6);
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] Hopfield network, 784 neurons, {stored.Length} digits stored ({string.Join(", ", classes)})");

@@ -82,7 +82,7 @@ internal sealed class LrSweepCommand : Command<LrSweepCommand.Settings>
             curves[name] = points;
             AnsiConsole.MarkupLine($"{Markup.Escape(name)}: final training loss {(points.Count > 0 ? points[^1].Item2.ToString("F4") : "—")}");
         }
-        var outDir = s.Out ?? Path.Combine("runs", "lr-sweep-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "lr-sweep");
         Directory.CreateDirectory(outDir);
         Plots.Curves(new Dictionary<string, List<(double X, double Y)>> { ["smoothed training loss"] = range.Points.Select(p => (Math.Log10(p.Rate), (double)p.Loss)).ToList() },
             $"LR range test: suggested {good:G3} (lowest loss at {good * 10:G3}, ÷10)", "learning rate (log10)", "loss", Path.Combine(outDir, "lr-range.png"),

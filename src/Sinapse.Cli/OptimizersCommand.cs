@@ -80,7 +80,7 @@ internal sealed class OptimizersCommand : Command<OptimizersCommand.Settings>
             md.Append($"| {name} | ").Append(string.Join(" | ", problems.Select(p => results.First(r => r.Problem == p && r.Result.Optimizer == name).Result.Epochs?.ToString() ?? $"> {s.MaxEpochs}"))).Append(" |\n");
         md.Append("\nEpochs until the cross-entropy over the whole training set is at most the target; the same initial weights for every optimizer. " +
             "Full-batch methods take one step per epoch, SGD, momentum and Adam one per row (XOR, parity) or per 16 rows (Iris).\n");
-        var outDir = s.Out ?? Path.Combine("runs", "optimizers-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "optimizers");
         Directory.CreateDirectory(outDir);
         RunFolder.WriteText(Path.Combine(outDir, "optimizers.md"), md.ToString());
         Plots.OptimizerCurves(results.Select(r => (r.Problem.Name, r.Result.Optimizer, r.Result.Losses)).ToList(), Path.Combine(outDir, "optimizers.png"));

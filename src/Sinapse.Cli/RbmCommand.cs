@@ -60,7 +60,7 @@ internal sealed class RbmCommand : Command<RbmCommand.Settings>
         var (rawTrain, rawTest) = Mnist.Load(dir, 0f, 1f);
         TensorDataset Binary(TensorDataset d) => new(d.Inputs.Reshape(d.Count, 784).Gt(0.5f), d.Targets);
         var (train, test) = (Binary(rawTrain), Binary(rawTest));
-        var outDir = s.Out ?? Path.Combine("runs", "rbm-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "rbm");
         Directory.CreateDirectory(outDir);
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] RBM 784 → {s.Hidden} on binarized MNIST: {(s.Persistent ? "persistent " : "")}CD-{s.K}, η {s.LearningRate}, batch {Batch}, {s.Epochs} epochs");
 

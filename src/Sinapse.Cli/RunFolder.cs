@@ -12,6 +12,10 @@ internal static class RunFolder
     public const string ModelJson = "model.json", Weights = "model.safetensors", HistoryCsv = "history.csv", MetricsJson = "metrics.json", LossPng = "loss.png", ConfusionPng = "confusion.png", AugmentedPng = "augmented.png",
         SettingsJson = "settings.json", Checkpoint = "checkpoint.safetensors";
 
+    /// <summary>The folder a command writes to: --out when given, else runs/[PREFIX-]yyyyMMdd-HHmmss.</summary>
+    public static string Choose(string? outOption, string? prefix = null) =>
+        outOption ?? Path.Combine("runs", (prefix != null ? prefix + "-" : "") + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+
     /// <summary>Rebuilds the model of a run folder from model.json and loads its weights.</summary>
     public static (Sequential Model, ModelSpec Spec) LoadModel(string dir)
     {

@@ -35,7 +35,7 @@ internal static class TabularRun
         if (s.Model is "lenet" or "cnn" or "charlstm") throw new ArgumentException($"--data {s.Data} is a table: use --model mlp, linear or mlp:H1,H2,…, not '{s.Model}'.");
         var data = TabularTraining.Load(s.Data!, s.Target, s.Task);
         var recipe = Recipe(s);
-        var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out);
         Directory.CreateDirectory(outDir);
         bool classify = data.Task == TabularTask.Classification;
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on {Markup.Escape(data.Source)}: {data.Count} rows, {data.FeatureCount} inputs, target [bold]{Markup.Escape(data.TargetName)}[/] " +

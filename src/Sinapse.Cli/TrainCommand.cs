@@ -127,7 +127,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         if (GanTraining.Handles(s.Model)) return GanTraining.Run(s);
         var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10, dropout: s.Dropout);
         var (dataDir, mean, std) = s.Apply();
-        var outDir = s.Out ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out);
         Directory.CreateDirectory(outDir);
         RunSettings.Save(s, outDir);
 

@@ -101,7 +101,7 @@ internal sealed class TuneCommand : Command<TuneCommand.Settings>
             csv.Append(i + 1).Append(',').Append(string.Join(",", names.Select(n => $"\"{t[n]}\""))).Append(FormattableString.Invariant($",{score:R},{ep}\n"));
             md.Append($"| {i + 1} | ").Append(string.Join(" | ", names.Select(n => t[n]))).Append(FormattableString.Invariant($" | {score:F4} | {ep} |\n"));
         }
-        var outDir = s.Out ?? Path.Combine("runs", "tune-" + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        var outDir = RunFolder.Choose(s.Out, "tune");
         Directory.CreateDirectory(outDir);
         RunFolder.WriteText(Path.Combine(outDir, "tune.csv"), csv.ToString());
         RunFolder.WriteText(Path.Combine(outDir, "tune.md"), md.ToString());
