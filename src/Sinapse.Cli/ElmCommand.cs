@@ -48,7 +48,7 @@ internal sealed class ElmCommand : Command<ElmCommand.Settings>
         var elm = new ExtremeLearningMachine(784, s.Hidden, 10, s.Lambda, new Generator(s.Seed));
         Stages.Run(("ELM: hidden activations, ridge solve", p => elm.Fit(x, train.Targets, progress: p)));
         double elmSeconds = sw.Elapsed.TotalSeconds;
-        double elmAcc = Accuracy(elm.Call(xt), test.Targets);
+        double elmAcc = TabularTraining.Accuracy(elm.Call(xt), test.Targets);
         var rows = new List<(string, double, double)> { ($"ELM, {s.Hidden} hidden units", elmAcc, elmSeconds) };
         AnsiConsole.MarkupLine($"ELM: test accuracy [bold green]{elmAcc:P2}[/] in {elmSeconds:F1} s");
         if (!s.NoMlp)
@@ -71,6 +71,4 @@ internal sealed class ElmCommand : Command<ElmCommand.Settings>
         AnsiConsole.WriteLine(md);
         return 0;
     }
-
-    static double Accuracy(Tensor scores, Tensor labels) => (Trainer.CountCorrect(scores, labels) ?? 0) / (double)labels.Shape[0];
 }
