@@ -103,6 +103,49 @@ internal static class Pictures
         Save(bmp, path);
     }
 
+    /// <summary>
+    /// A grid world's cells coloured by value (red below 0, green above), each with its value and the policy's arrow;
+    /// walls black, exits framed.
+    /// </summary>
+    public static void GridWorld(Sinapse.Reinforcement.GridWorld grid, double[] values, int[] policy, string path, string caption)
+    {
+        const int cell = 96, top = 28;
+        using var bmp = new SKBitmap(Math.Max(grid.Columns * cell, 480), grid.Rows * cell + top);
+        using (var canvas = new SKCanvas(bmp))
+        {
+            canvas.Clear(SKColors.White);
+            using var font = new SKFont(SKTypeface.Default, 15);
+            using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+            using var pen = new SKPaint { Color = SKColors.Black, IsAntialias = true, StrokeWidth = 3, Style = SKPaintStyle.Stroke };
+            canvas.DrawText(caption, 4, 18, font, ink);
+            double scale = Math.Max(1e-9, Enumerable.Range(0, grid.StateCount).Max(s => Math.Abs(grid.IsTerminal(s) ? grid.ExitRewards[s] : values[s])));
+            using var fill = new SKPaint();
+            for (int r = 0; r < grid.Rows; r++)
+                for (int c = 0; c < grid.Columns; c++)
+                {
+                    float x = c * cell, y = top + r * cell;
+                    int s = grid.StateAt(r, c);
+                    if (s < 0) { fill.Color = SKColors.Black; canvas.DrawRect(x, y, cell, cell, fill); continue; }
+                    double v = grid.IsTerminal(s) ? grid.ExitRewards[s] : values[s];
+                    byte k = (byte)(255 - Math.Clamp(Math.Abs(v) / scale, 0, 1) * 160);
+                    fill.Color = v >= 0 ? new SKColor(k, 255, k) : new SKColor(255, k, k);
+                    canvas.DrawRect(x, y, cell, cell, fill);
+                    using var grey = new SKPaint { Color = SKColors.Gray, Style = SKPaintStyle.Stroke, StrokeWidth = grid.IsTerminal(s) ? 4 : 1 };
+                    canvas.DrawRect(x, y, cell, cell, grey);
+                    canvas.DrawText(grid.IsTerminal(s) ? $"exit {v:+0.##;-0.##}" : v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture), x + 8, y + 20, font, ink);
+                    if (policy[s] < 0) continue;
+                    // The arrow: a shaft from the centre and a two-stroke head.
+                    var (dx, dy) = policy[s] switch { 0 => (0f, -1f), 1 => (1f, 0f), 2 => (0f, 1f), _ => (-1f, 0f) };
+                    float cx = x + cell / 2f, cy = y + cell / 2f + 8, len = cell * 0.28f;
+                    float ex = cx + dx * len, ey = cy + dy * len;
+                    canvas.DrawLine(cx - dx * len, cy - dy * len, ex, ey, pen);
+                    canvas.DrawLine(ex, ey, ex - dx * 10 + dy * 8, ey - dy * 10 + dx * 8, pen);
+                    canvas.DrawLine(ex, ey, ex - dx * 10 - dy * 8, ey - dy * 10 - dx * 8, pen);
+                }
+        }
+        Save(bmp, path);
+    }
+
     /// <summary>Writes a PNG atomically.</summary>
     public static void Save(SKBitmap bmp, string path)
     {

@@ -16,9 +16,16 @@ public static class EpochsToTarget
     /// <summary>The epoch at which the target was first reached (null if never) and the loss after every epoch.</summary>
     public sealed record Result(string Optimizer, int? Epochs, IReadOnlyList<float> Losses, double Seconds);
 
+    /// <summary>Trains one network with one optimizer until the loss reaches <paramref name="target"/>.</summary>
+    /// <param name="name">The optimizer's name in the result.</param>
     /// <param name="model">Builds the network, the same weights on every call.</param>
     /// <param name="optimizer">Builds the optimizer over the given parameters.</param>
+    /// <param name="data">The training set, which also measures the loss.</param>
+    /// <param name="loss">The loss minimised and measured.</param>
+    /// <param name="target">The loss to reach.</param>
+    /// <param name="maxEpochs">The epoch budget.</param>
     /// <param name="batchSize">Rows per step; null for the whole set (full batch).</param>
+    /// <param name="seed">Seeds the shuffling of mini-batches.</param>
     public static Result Run(string name, Func<Module<Tensor, Tensor>> model, Func<IEnumerable<Tensor>, Optimizer> optimizer, TensorDataset data,
         Loss loss, float target, int maxEpochs, int? batchSize = null, ulong seed = 0)
     {

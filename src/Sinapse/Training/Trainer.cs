@@ -158,11 +158,14 @@ public static class Trainer
         return right;
     }
 
-    /// <summary>Sample-weighted sums of step results over an epoch.</summary>
+    /// <summary>
+    /// Sample-weighted sums of step results over an epoch. A metric is averaged over the steps that report it (an
+    /// agent reports an episode's return only on the step that ends it).
+    /// </summary>
     sealed class EpochSums
     {
         double loss; long correct; bool classifier = true;
-        readonly Dictionary<string, double> metrics = new();
+        readonly Dictionary<string, (double Sum, long Samples)> metrics = new();
         public int Samples { get; private set; }
 
         public void Add(StepResult r)
@@ -171,13 +174,17 @@ public static class Trainer
             Samples += r.Samples;
             if (r.Correct is int k) correct += k; else classifier = false;
             if (r.Metrics != null)
-                foreach (var (name, v) in r.Metrics) metrics[name] = metrics.GetValueOrDefault(name) + (double)v * r.Samples;
+                foreach (var (name, v) in r.Metrics)
+                {
+                    var (sum, n) = metrics.GetValueOrDefault(name);
+                    metrics[name] = (sum + (double)v * r.Samples, n + r.Samples);
+                }
         }
 
         public float MeanLoss => (float)(loss / Math.Max(Samples, 1));
         public float? Accuracy => classifier && Samples > 0 ? correct / (float)Samples : null;
 
         public Dictionary<string, float> Metrics(string? prefix) =>
-            metrics.ToDictionary(m => (prefix ?? "") + m.Key, m => (float)(m.Value / Math.Max(Samples, 1)));
+            metrics.ToDictionary(m => (prefix ?? "") + m.Key, m => (float)(m.Value.Sum / Math.Max(m.Value.Samples, 1)));
     }
 }

@@ -7,7 +7,7 @@ namespace Sinapse.Training;
 /// <summary>
 /// What one step reports: its mean loss, the samples it saw, how many it classified correctly (when it classifies),
 /// and any further metrics (a GAN's two losses, an agent's return), which <see cref="Trainer.Fit{TBatch}"/> averages
-/// over the epoch by samples.
+/// over the epoch by samples, counting only the steps that report each one.
 /// </summary>
 public readonly record struct StepResult(float Loss, int Samples, int? Correct = null, IReadOnlyDictionary<string, float>? Metrics = null);
 
