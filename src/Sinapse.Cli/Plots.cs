@@ -18,15 +18,17 @@ internal static class Plots
 
     /// <summary>Named (x, y) curves in one plot, with an optional baseline (horizontal, or vertical at an x); y on a log scale when asked.</summary>
     public static void Curves(IReadOnlyDictionary<string, List<(double X, double Y)>> curves, string title, string x, string y, string path,
-        (double Value, string Label)? baseline = null, bool logY = false, bool vertical = false, (float[] X, float[] Y, string Label)? scatter = null)
+        (double Value, string Label)? baseline = null, bool logY = false, bool vertical = false, (float[] X, float[] Y, string Label)? scatter = null,
+        ScottPlot.Alignment? legend = null)
     {
         var plt = new ScottPlot.Plot();
+        if (legend is { } where) plt.Legend.Alignment = where;
         double Y(double v) => logY ? Math.Log10(Math.Max(v, 1e-6)) : v;
         if (scatter is { } pts)
         {
             var sp = plt.Add.ScatterPoints(pts.X.Select(v => (double)v).ToArray(), pts.Y.Select(v => Y(v)).ToArray());
             sp.LegendText = pts.Label;
-            plt.Legend.Alignment = ScottPlot.Alignment.UpperRight;
+            plt.Legend.Alignment = legend ?? ScottPlot.Alignment.UpperRight;
         }
         foreach (var (name, points) in curves)
         {

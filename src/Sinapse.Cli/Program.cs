@@ -40,12 +40,7 @@ public static class Program
             c.AddCommand<HopfieldCommand>("hopfield").WithDescription("Hopfield network: stored digits recalled from noisy and half-erased probes, and the capacity curve.");
             c.AddCommand<RbmCommand>("rbm").WithDescription("Restricted Boltzmann machine on binarized MNIST (CD-k or PCD): filters, Gibbs samples, features for a softmax classifier; --dbn for a deep belief net.");
             c.AddCommand<ElmCommand>("elm").WithDescription("Extreme learning machine on MNIST (random hidden layer, ridge-regression output) against the MLP: accuracy and seconds.");
-            c.AddBranch("rl", rl =>
-            {
-                rl.SetDescription("Reinforcement learning: DQN, REINFORCE or A2C on CartPole and MountainCar; value/policy iteration, Q-learning and SARSA on the grid world. 'rl play --model RUN' replays a policy.");
-                rl.SetDefaultCommand<RlCommand>();
-                rl.AddCommand<RlPlayCommand>("play").WithDescription("Play episodes with a policy saved by 'sinapse rl'.");
-            });
+            c.AddCommand<RlCommand>("rl").WithDescription("Reinforcement learning: DQN, REINFORCE or A2C on CartPole and MountainCar; value/policy iteration, Q-learning and SARSA on the grid world; 'rl play --model RUN' replays a policy.");
             c.AddCommand<XorCommand>("xor").WithDescription("The perceptron fails XOR; a two-layer MLP learns it.");
         });
         try

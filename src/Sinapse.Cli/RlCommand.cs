@@ -19,6 +19,15 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
+        [CommandArgument(0, "[MODE]"), Description("train (the default) or play: replay the policy of the run folder given by --model.")]
+        public string Mode { get; init; } = "train";
+
+        [CommandOption("--model <RUN>"), Description("play: a run folder written by 'sinapse rl'.")]
+        public string? Model { get; init; }
+
+        [CommandOption("--every <K>"), Description("play: print the environment every K steps. Default: 1 on the grid world, 25 otherwise; 0 for none.")]
+        public int? Every { get; init; }
+
         [CommandOption("--env <NAME>"), Description("cartpole, mountaincar or gridworld. Default: cartpole.")]
         public string Env { get; init; } = "cartpole";
 
@@ -28,8 +37,8 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
         [CommandOption("--steps <N>"), Description("Budget of environment steps. Default: 100000 for dqn, 500000 for reinforce and a2c.")]
         public long? Steps { get; init; }
 
-        [CommandOption("--episodes <N>"), Description("Grid world, q-learning and sarsa: training episodes. Default: 20000.")]
-        public int Episodes { get; init; } = 20000;
+        [CommandOption("--episodes <N>"), Description("q-learning and sarsa: training episodes (default 20000); play: episodes to play (default 1).")]
+        public int? Episodes { get; init; }
 
         [CommandOption("--time-limit <SECONDS>"), Description("Wall-clock budget of training, evaluations included. Default: 600.")]
         public double TimeLimit { get; init; } = 600;
@@ -55,6 +64,8 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        if (s.Mode == "play") return RlPlay.Run(s);
+        if (s.Mode != "train") throw new ArgumentException($"rl: '{s.Mode}' is not train or play.");
         var env = Environments.Create(s.Env);
         var outDir = RunFolder.Choose(s.Out, "rl");
         if (env is GridWorld grid) return RlGridWorld.Run(grid, s, outDir);
@@ -111,7 +122,7 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
         Sinapse.IO.ModuleSerialization.Save(task is DqnTask dq ? dq.QNetwork : ((PolicyGradientTask)task).Policy, Path.Combine(outDir, RunFolder.Weights));
         WriteEpisodes(task.Episodes, Path.Combine(outDir, "episodes.csv"));
         ReturnsPlot(task.Episodes, eval.Points, target, $"{algo} on {env.Name}", Path.Combine(outDir, "returns.png"));
-        RunFolder.WriteMetrics(Path.Combine(outDir, RlPlayCommand.RlJson), [
+        RunFolder.WriteMetrics(Path.Combine(outDir, RlPlay.RlJson), [
             ("env", s.Env), ("algo", algo), ("seed", s.Seed), ("steps", task.Steps), ("episodes", task.Episodes.Count),
             ("seconds", seconds), ("solved_in_training_at_steps", eval.Solved?.Steps ?? -1L), ("solved_in_training_at_seconds", eval.Solved?.Seconds ?? -1.0),
             ("best_epoch", eval.BestEpoch), ("eval_episodes", final.Length), ("eval_mean_return", mean), ("eval_min_return", min), ("eval_max_return", max),
@@ -143,6 +154,7 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
         if (evals.Count > 0)
             curves["greedy policy (evaluation)"] = evals.Select(e => ((double)Math.Max(1, log.EndSteps.Count(x => x <= e.Steps)), (double)e.MeanReturn)).ToList();
         Plots.Curves(curves, title, "episode", "return", path, target is float t ? (t, "solved") : null,
-            scatter: (Enumerable.Range(1, log.Count).Select(i => (float)i).ToArray(), log.Returns.ToArray(), "episode return"));
+            scatter: (Enumerable.Range(1, log.Count).Select(i => (float)i).ToArray(), log.Returns.ToArray(), "episode return"),
+            legend: target is > 0 ? ScottPlot.Alignment.UpperLeft : ScottPlot.Alignment.LowerRight);
     }
 }

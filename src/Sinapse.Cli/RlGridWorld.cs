@@ -16,6 +16,7 @@ internal static class RlGridWorld
     public static int Run(GridWorld grid, RlCommand.Settings s, string outDir)
     {
         string algo = s.Algo ?? "q-learning";
+        int episodes = s.Episodes ?? 20_000;
         Directory.CreateDirectory(outDir);
         var optimal = DynamicProgramming.ValueIteration(grid);
         double[] values; int[] policy; string what;
@@ -31,13 +32,13 @@ internal static class RlGridWorld
                 break;
             case "q-learning" or "sarsa":
                 // Q-learning's default rates are per pair, 1/n^0.8 (see TabularTask.VisitExponent); SARSA's fall from 0.1 to 0.005.
-                var alpha = s.Lr is float lr ? new LinearSchedule(lr, lr, 0) : new LinearSchedule(0.1f, 0.005f, s.Episodes);
+                var alpha = s.Lr is float lr ? new LinearSchedule(lr, lr, 0) : new LinearSchedule(0.1f, 0.005f, episodes);
                 task = new TabularTask(grid, algo == "sarsa" ? TdMethod.Sarsa : TdMethod.QLearning, alpha, s.Gamma ?? (float)grid.Discount,
-                    new LinearSchedule(1f, 0.2f, s.Episodes / 4), s.Seed) { VisitExponent = s.Lr is null && algo == "q-learning" ? 0.8f : null };
-                int ticks = Math.Max(1, s.Episodes / 100);
+                    new LinearSchedule(1f, 0.2f, episodes / 4), s.Seed) { VisitExponent = s.Lr is null && algo == "q-learning" ? 0.8f : null };
+                int ticks = Math.Max(1, episodes / 100);
                 var t = task;
-                Stages.Run(($"{algo}, {s.Episodes:N0} episodes", p => t.Train(Math.Max(1, s.Episodes / ticks), ticks,
-                    new Sinapse.Training.LambdaCallback { EpochEnd = (ctx, _) => p(ctx.Epoch / (double)Math.Max(1, s.Episodes / ticks)) })));
+                Stages.Run(($"{algo}, {episodes:N0} episodes", p => t.Train(Math.Max(1, episodes / ticks), ticks,
+                    new Sinapse.Training.LambdaCallback { EpochEnd = (ctx, _) => p(ctx.Epoch / (double)Math.Max(1, episodes / ticks)) })));
                 policy = task.Table.GreedyPolicy();
                 values = new double[grid.StateCount];
                 for (int st = 0; st < grid.StateCount; st++)
@@ -61,7 +62,7 @@ internal static class RlGridWorld
         var md = new StringBuilder($"# {grid.Name}, {what}\n\n```\n{grid.Describe(values, policy)}```\n\n");
         md.Append(CultureInfo.InvariantCulture, $"Optimal (value iteration):\n\n```\n{grid.Describe(optimal.Values, optimal.Policy)}```\n\nAgreement: {agree} of {open} states; largest value difference {worst:F4}.\n");
         RunFolder.WriteText(Path.Combine(outDir, "gridworld.md"), md.ToString());
-        RunFolder.WriteMetrics(Path.Combine(outDir, RlPlayCommand.RlJson), [("env", "gridworld"), ("algo", algo), ("seed", s.Seed),
+        RunFolder.WriteMetrics(Path.Combine(outDir, RlPlay.RlJson), [("env", "gridworld"), ("algo", algo), ("seed", s.Seed),
             ("states_agreeing_with_optimal", agree), ("states", open), ("largest_value_difference", worst), ("episodes", task?.Episodes.Count ?? 0)]);
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         return 0;

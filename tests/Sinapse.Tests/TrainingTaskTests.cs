@@ -129,6 +129,26 @@ public class TrainingTaskTests
         Assert.Contains("TestStep", ex.Message);
     }
 
+    /// <summary>Reports a "return" only on every third batch, as an agent does when an episode ends.</summary>
+    sealed class SparseMetricTask : TrainingTask<Tensor>
+    {
+        readonly Linear net = new(1, 1);
+        int batch;
+        public override Module Model => net;
+        public override StepResult TrainStep(Tensor x) => ++batch % 3 == 0
+            ? new StepResult(1f, x.Shape[0], Metrics: new Dictionary<string, float> { ["return"] = batch })
+            : new StepResult(1f, x.Shape[0]);
+    }
+
+    [Fact]
+    public void Metrics_AreAveragedOverTheStepsThatReportThem()
+    {
+        // Six batches of 2: returns 3 and 6 reported on batches 3 and 6 average to 4.5, not (3·2 + 6·2) / 12 = 1.5.
+        var h = Trainer.Fit(new SparseMetricTask(), new DataLoader<Tensor>(new UnlabelledDataset(Tensor.Ones(12, 1)), 2), epochs: 1);
+        Assert.Equal(4.5f, h.Epochs[0].Get("return"));
+        Assert.Equal(1f, h.Epochs[0].Loss);
+    }
+
     [Fact]
     public void SequenceDataset_PadsEachBatchToItsLongest_WithLengthsAndMask()
     {

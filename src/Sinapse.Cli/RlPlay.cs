@@ -1,9 +1,7 @@
-using System.ComponentModel;
 using System.Text.Json;
 using Sinapse.IO;
 using Sinapse.Reinforcement;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace Sinapse.Cli;
 
@@ -12,29 +10,15 @@ namespace Sinapse.Cli;
 /// environment every few steps and each episode's return; for CartPole and MountainCar it also draws the first
 /// episode's state over time in RUN/play.png.
 /// </summary>
-internal sealed class RlPlayCommand : Command<RlPlayCommand.Settings>
+internal static class RlPlay
 {
     public const string RlJson = "rl.json";
 
-    public sealed class Settings : CommandSettings
+    public static int Run(RlCommand.Settings s)
     {
-        [CommandOption("--model <RUN>"), Description("Run folder written by 'sinapse rl'.")]
-        public string Model { get; init; } = "";
-
-        [CommandOption("--episodes <N>"), Description("Episodes to play. Default: 1.")]
-        public int Episodes { get; init; } = 1;
-
-        [CommandOption("--every <K>"), Description("Print the environment every K steps. Default: 1 on the grid world, 25 otherwise; 0 for none.")]
-        public int? Every { get; init; }
-
-        [CommandOption("--seed <N>"), Description("Seed of the first episode. Default: 0.")]
-        public ulong Seed { get; init; }
-    }
-
-    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
-    {
-        if (s.Model.Length == 0) throw new ArgumentException("--model: give the run folder written by 'sinapse rl'.");
-        var jsonPath = Path.Combine(s.Model, RlJson);
+        var model = s.Model ?? throw new ArgumentException("rl play: --model: give the run folder written by 'sinapse rl'.");
+        int count = s.Episodes ?? 1;
+        var jsonPath = Path.Combine(model, RlJson);
         if (!File.Exists(jsonPath)) throw new FileNotFoundException($"'{jsonPath}' not found; --model takes a run folder written by 'sinapse rl'.", jsonPath);
         string envName, algo;
         try
@@ -48,12 +32,12 @@ internal sealed class RlPlayCommand : Command<RlPlayCommand.Settings>
             throw new InvalidDataException($"{jsonPath}: expected a JSON object with \"env\" and \"algo\" strings ({e.Message}).", e);
         }
         var env = Environments.Create(envName);
-        Func<float[], int> policy = Policy(env, algo, s.Model);
+        Func<float[], int> policy = Policy(env, algo, model);
         int every = s.Every ?? (env is GridWorld ? 1 : 25);
         var trace = new List<float[]>();
-        AnsiConsole.MarkupLine($"[bold]Sinapse[/] {Markup.Escape(algo)} policy from {Markup.Escape(s.Model)} on {Markup.Escape(env.Name)}");
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] {Markup.Escape(algo)} policy from {Markup.Escape(model)} on {Markup.Escape(env.Name)}");
         var returns = new List<float>();
-        for (int e = 0; e < s.Episodes; e++)
+        for (int e = 0; e < count; e++)
         {
             int step = 0;
             var (ret, len) = env.PlayEpisode(policy, e == 0 ? s.Seed : null, (obs, a, o) =>
@@ -65,12 +49,12 @@ internal sealed class RlPlayCommand : Command<RlPlayCommand.Settings>
             returns.Add(ret);
             AnsiConsole.MarkupLine($"episode {e + 1}: return [bold]{ret:F2}[/] in {len} steps");
         }
-        if (s.Episodes > 1) AnsiConsole.MarkupLine($"mean return {returns.Average():F2} over {s.Episodes} episodes");
+        if (count > 1) AnsiConsole.MarkupLine($"mean return {returns.Average():F2} over {count} episodes");
         if (env.ObservationSpace is BoxSpace box && trace.Count > 0)
         {
             string[] names = env is CartPole ? ["cart position", "cart velocity", "pole angle (rad)", "pole angular velocity"] : ["position", "velocity"];
             var curves = Enumerable.Range(0, box.Size).ToDictionary(i => names[i], i => trace.Select((o, t) => ((double)t + 1, (double)o[i])).ToList());
-            var png = Path.Combine(s.Model, "play.png");
+            var png = Path.Combine(model, "play.png");
             Plots.Curves(curves, $"{algo} on {env.Name}: one episode", "step", "state", png);
             AnsiConsole.MarkupLine($"state over time: [blue]{Markup.Escape(Path.GetFullPath(png))}[/]");
         }
