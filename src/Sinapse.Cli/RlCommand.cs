@@ -34,7 +34,7 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
         [CommandOption("--algo <NAME>"), Description("dqn, reinforce or a2c (cartpole, mountaincar); value-iteration, policy-iteration, q-learning or sarsa (gridworld). Default: dqn, or q-learning on the grid world.")]
         public string? Algo { get; init; }
 
-        [CommandOption("--steps <N>"), Description("Budget of environment steps. Default: 100000 for dqn, 500000 for reinforce and a2c.")]
+        [CommandOption("--steps <N>"), Description("Budget of environment steps. Default: 100000 for dqn (120000 on mountaincar), 500000 for reinforce and a2c.")]
         public long? Steps { get; init; }
 
         [CommandOption("--episodes <N>"), Description("q-learning and sarsa: training episodes (default 20000); play: episodes to play (default 1).")]
@@ -73,7 +73,7 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
         var pg = new PolicyGradientOptions();
         if (s.Lr is float lr) pg = pg with { LearningRate = lr };
         if (s.Gamma is float g) pg = pg with { Gamma = g };
-        var dqn = new DqnOptions { DoubleDqn = s.Double };
+        var dqn = (env is MountainCar ? DqnOptions.MountainCar : new DqnOptions()) with { DoubleDqn = s.Double };
         if (s.Lr is float lr2) dqn = dqn with { LearningRate = lr2 };
         if (s.Gamma is float g2) dqn = dqn with { Gamma = g2 };
         (AgentTask task, int ticks) = algo switch
@@ -83,7 +83,7 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
             "a2c" => (new A2cTask(() => Environments.Create(s.Env), pg, s.Seed), 125),
             _ => throw new ArgumentException($"--algo: '{algo}' is not dqn, reinforce or a2c (value-iteration, policy-iteration, q-learning and sarsa need --env gridworld)."),
         };
-        long budget = s.Steps ?? (algo == "dqn" ? 100_000 : 500_000);
+        long budget = s.Steps ?? (algo != "dqn" ? 500_000 : env is MountainCar ? 120_000 : 100_000);
         float? target = s.Target ?? (env is CartPole ? 475f : env is MountainCar ? -110f : null);
         Directory.CreateDirectory(outDir);
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] {algo} on {env.Name}: observations {Markup.Escape(env.ObservationSpace.ToString())}, actions {env.ActionSpace}; " +

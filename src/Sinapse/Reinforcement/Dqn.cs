@@ -30,6 +30,16 @@ public sealed record DqnOptions
     public float MaxGradNorm { get; init; } = 10f;
     /// <summary>Double DQN (van Hasselt et al. 2016): the online network picks the next action, the target network values it.</summary>
     public bool DoubleDqn { get; init; }
+
+    /// <summary>
+    /// Settings for MountainCar, whose only reward is −1 per step until the flag: more frequent updates, a larger
+    /// batch, a slower target and γ = 0.98 (the RL Baselines3 Zoo's tuned values).
+    /// </summary>
+    public static DqnOptions MountainCar => new()
+    {
+        LearningRate = 4e-3f, Gamma = 0.98f, BatchSize = 128, BufferSize = 10_000, TrainFrequency = 16, GradientSteps = 8,
+        TargetUpdateInterval = 600, Epsilon = new LinearSchedule(1f, 0.07f, 24_000),
+    };
 }
 
 /// <summary>
