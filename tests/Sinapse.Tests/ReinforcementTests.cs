@@ -92,16 +92,25 @@ public class ReinforcementTests
         Assert.Contains("numbered states", Assert.Throws<ArgumentException>(() => new TabularTask(new CartPole(), TdMethod.QLearning)).Message);
     }
 
-    [Fact]
-    public void Dqn_IsReproducible_ForASeed()
+    [Theory]
+    [InlineData("dqn")]
+    [InlineData("reinforce")]
+    [InlineData("a2c")]
+    public void Agents_AreReproducible_ForASeed(string algo)
     {
-        float[] Run()
+        float[] Run(ulong seed)
         {
-            var task = new DqnTask(new CartPole(), new DqnOptions { Hidden = [32], LearningStarts = 200, TrainFrequency = 50, GradientSteps = 10 }, seed: 9);
-            task.Train(1, 800);
-            return task.Episodes.Returns.Concat(task.QNetwork.Parameters().SelectMany(p => p.ToArray())).ToArray();
+            AgentTask task = algo switch
+            {
+                "dqn" => new DqnTask(new CartPole(), new DqnOptions { Hidden = [32], LearningStarts = 200, TrainFrequency = 50, GradientSteps = 10 }, seed),
+                "reinforce" => new ReinforceTask(new CartPole(), seed: seed),
+                _ => new A2cTask(() => new CartPole(), seed: seed),
+            };
+            task.Train(1, algo == "dqn" ? 800 : 20);
+            return task.Episodes.Returns.Concat(task.Model.Parameters().SelectMany(p => p.ToArray())).ToArray();
         }
-        Assert.Equal(Run(), Run());
+        Assert.Equal(Run(9), Run(9));
+        Assert.NotEqual(Run(9), Run(10));
     }
 
     // The bars' runs, each a few seconds: the kept greedy policy averages at least 475 over 100 fresh episodes.
