@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Sinapse.Cli;
 
 /// <summary>
-/// <c>sinapse train --model gan|dcgan</c>: a GAN on MNIST (pixels scaled to [−1, 1]) trained by <see cref="GanTask"/>
+/// <c>sinapse train --model gan|dcgan|cdcgan</c>: a GAN on MNIST (cdcgan: a DCGAN conditioned on the digit) (pixels scaled to [−1, 1]) trained by <see cref="GanTask"/>
 /// (Adam 2e-4, β1 0.5, batch 64 by default), with Fit's progress bar, history and resumable checkpoints. After every
 /// epoch a grid of 64 samples from one fixed noise batch goes to samples/epoch-NN.png; gan-losses.png plots the two
 /// losses. `sinapse sample` scores the result.
@@ -19,9 +19,16 @@ internal static class GanTraining
 {
     public const string GanJson = "gan.json";
 
-    public static bool Handles(string model) => model is "gan" or "dcgan";
+    public static bool Handles(string model) => model is "gan" or "dcgan" or "cdcgan";
 
-    public static Gan Build(string model, ulong seed) => model == "dcgan" ? Gan.Dcgan(new Generator(seed)) : Gan.Mlp(new Generator(seed));
+    public static Gan Build(string model, ulong seed) => model switch
+    {
+        "dcgan" => Gan.Dcgan(new Generator(seed)),
+        "cdcgan" => Gan.Dcgan(new Generator(seed), classes: 10),
+        _ => Gan.Mlp(new Generator(seed)),
+    };
+
+    static string Describe(string model) => model switch { "dcgan" => "DCGAN", "cdcgan" => "conditional DCGAN (one class per digit)", _ => "GAN (MLP)" };
 
     /// <summary>MNIST in [−1, 1], the generators' tanh range.</summary>
     public static (TensorDataset Train, TensorDataset Test) Load(string? data) => Mnist.Load(RunFolder.ResolveData(data), 0.5f, 0.5f);
@@ -35,12 +42,12 @@ internal static class GanTraining
         RunSettings.Save(s, outDir);
         RunFolder.WriteText(Path.Combine(outDir, GanJson), $"{{\n  \"model\": \"{s.Model}\"\n}}\n");
         var gan = Build(s.Model, s.Seed);
-        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training a {(s.Model == "dcgan" ? "DCGAN" : "GAN (MLP)")} on MNIST: latent {gan.Latent}, batch {s.BatchSize}, Adam β1 0.5, rates {s.LearningRate} (G) and {s.DiscriminatorLearningRate ?? s.LearningRate} (D); {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training a {Describe(s.Model)} on MNIST: latent {gan.Latent}, batch {s.BatchSize}, Adam β1 0.5, rates {s.LearningRate} (G) and {s.DiscriminatorLearningRate ?? s.LearningRate} (D); {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
         AnsiConsole.WriteLine(gan.ToString());
         var optG = new Adam(gan.Generator.Parameters(), s.LearningRate, beta1: 0.5f);
         var optD = new Adam(gan.Discriminator.Parameters(), s.DiscriminatorLearningRate ?? s.LearningRate, beta1: 0.5f);
         var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1));
-        var fixedNoise = Tensor.Randn([64, gan.Latent], new Generator(s.Seed + 2));
+        var fixedNoise = Tensor.Randn([gan.Classes > 0 ? 100 : 64, gan.Latent], new Generator(s.Seed + 2));
         var loader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed, dropLast: true);
         var callbacks = new List<Callback>
         {
@@ -64,26 +71,31 @@ internal static class GanTraining
         return 0;
     }
 
-    /// <summary>The generator's images for <paramref name="noise"/> (eval mode) as an 8-wide grid.</summary>
-    public static void SampleGrid(Gan gan, Tensor noise, string path, string caption)
+    /// <summary>
+    /// The generator's images for <paramref name="noise"/> (eval mode) as an 8-wide grid; a conditional GAN's as
+    /// rows of the classes in turn (or all of <paramref name="digit"/>), one column per class.
+    /// </summary>
+    public static void SampleGrid(Gan gan, Tensor noise, string path, string caption, int? digit = null)
     {
         bool was = gan.Training;
         gan.Eval();
         Tensor x;
-        using (Autograd.NoGrad()) x = gan.Call(noise);
+        int n = noise.Shape[0];
+        var labels = Tensor.FromArray(Enumerable.Range(0, n).Select(i => (float)(digit ?? (gan.Classes > 0 ? i % gan.Classes : 0))).ToArray(), n);
+        using (Autograd.NoGrad()) x = gan.Call(gan.GeneratorInput(noise, labels));
         gan.Train(was);
         var v = x.ToArray();
-        int n = noise.Shape[0];
-        Pictures.Grid(Enumerable.Range(0, n).Select(i => v.AsSpan(i * 784, 784).ToArray()).ToList(), 28, 28, path, 2, caption, 8);
+        Pictures.Grid(Enumerable.Range(0, n).Select(i => v.AsSpan(i * 784, 784).ToArray()).ToList(), 28, 28, path, 2, caption, gan.Classes > 0 ? gan.Classes : 8);
     }
 
     /// <summary>Rebuilds a trained GAN from its run folder (gan.json and model.safetensors).</summary>
     public static (Gan Gan, string Model) LoadRun(string dir)
     {
         var json = Path.Combine(dir, GanJson);
-        if (!File.Exists(json)) throw new FileNotFoundException($"'{json}' not found: --model must be a run folder of 'sinapse train --model gan|dcgan'.", json);
+        if (!File.Exists(json)) throw new FileNotFoundException($"'{json}' not found: --model must be a run folder of 'sinapse train --model gan|dcgan|cdcgan'.", json);
         var text = File.ReadAllText(json);
-        string model = text.Contains("\"dcgan\"") ? "dcgan" : text.Contains("\"gan\"") ? "gan" : throw new InvalidDataException($"'{json}': model is neither gan nor dcgan.");
+        string model = new[] { "cdcgan", "dcgan", "gan" }.FirstOrDefault(m => text.Contains($"\"{m}\""))
+            ?? throw new InvalidDataException($"'{json}': model is not gan, dcgan or cdcgan.");
         var gan = Build(model, 0);
         gan.Load(Path.Combine(dir, RunFolder.Weights));
         gan.Eval();

@@ -21,7 +21,7 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
 {
     public sealed class Settings : DataSettings
     {
-        [CommandOption("--model <RUN>"), Description("Run folder of train --model gan|dcgan.")]
+        [CommandOption("--model <RUN>"), Description("Run folder of train --model gan|dcgan|cdcgan.")]
         public string? Model { get; init; }
 
         [CommandOption("--count <N>"), Description("Samples drawn in sample.png. Default: 64.")]
@@ -29,6 +29,9 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
 
         [CommandOption("--score <N>"), Description("Samples scored. Default: 10000.")]
         public int Score { get; init; } = 10000;
+
+        [CommandOption("--digit <D>"), Description("cdcgan: draw only this digit in sample.png. Default: every digit, one per column.")]
+        public int? Digit { get; init; }
 
         [CommandOption("--seed <N>"), Description("Seed of the noise. Default: 7.")]
         public ulong Seed { get; init; } = 7;
@@ -80,8 +83,11 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
         if (s.Count < 1 || s.Score < 10) throw new ArgumentException("sample: --count must be positive and --score at least 10.");
         if (s.Threads is int th) Sinapse.Settings.Threads = th;
         var (gan, model) = GanTraining.LoadRun(s.Model);
+        if (s.Digit is int d && (gan.Classes == 0 || d < 0 || d >= gan.Classes))
+            throw new ArgumentException(gan.Classes == 0 ? $"--digit: {model} is not conditional; train --model cdcgan to choose the digit." : $"--digit: {d} is not one of 0–{gan.Classes - 1}.");
         var noise = new Generator(s.Seed);
-        GanTraining.SampleGrid(gan, Tensor.Randn([s.Count, gan.Latent], noise), Path.Combine(s.Model, "sample.png"), $"{s.Count} samples of {model}");
+        GanTraining.SampleGrid(gan, Tensor.Randn([s.Count, gan.Latent], noise), Path.Combine(s.Model, "sample.png"),
+            $"{s.Count} samples of {model}" + (s.Digit is int dd ? $", digit {dd}" : ""), s.Digit);
         var (train, test) = GanTraining.Load(s.Data);
         var (judge, judgeAcc) = TrainOrLoadJudge(Path.Combine(s.Model, JudgeFile), train, test);
         var samples = new List<float>();
@@ -94,8 +100,17 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] {s.Score:N0} samples of {model} from {Markup.Escape(s.Model)}, judged by a CNN with test accuracy {judgeAcc:P2}:");
         AnsiConsole.MarkupLine($"Inception-style score [bold green]{score:F2}[/] (of at most 10; the 10,000 test images score {realScore:F2}); Fréchet distance to the test set's features [bold]{fid:F2}[/]");
         AnsiConsole.MarkupLine("share of each digit: " + string.Join("  ", shares.Select((v, d) => $"{d}: {v:P1}")));
+        // A conditional GAN drew the digits in turn: how often does the judge read the digit it was asked for?
+        double? asked = null;
+        if (gan.Classes > 0)
+        {
+            var p = probs.ToArray();
+            asked = Enumerable.Range(0, s.Score).Count(i => Enumerable.Range(0, 10).MaxBy(c => p[i * 10 + c]) == i % gan.Classes) / (double)s.Score;
+            AnsiConsole.MarkupLine($"the judge reads the digit asked for in [bold]{asked:P1}[/] of the samples");
+        }
         RunFolder.WriteMetrics(Path.Combine(s.Model, "sample-metrics.json"), [("samples", s.Score), ("inception_score", score), ("frechet_distance", fid),
-            ("judge_accuracy", judgeAcc), ("test_images_inception_score", realScore), .. shares.Select((v, d) => ($"share_{d}", (object)v))]);
+            ("judge_accuracy", judgeAcc), ("test_images_inception_score", realScore), .. shares.Select((v, d) => ($"share_{d}", (object)v)),
+            .. (asked is double a ? new[] { ("asked_digit_read", (object)a) } : [])]);
         return 0;
     }
 }

@@ -28,7 +28,7 @@ public class CliTests
         var (code, _, err) = Run(args);
         Assert.Equal(2, code);
         Assert.StartsWith("error: ", err);
-        Assert.Equal(1, err.Trim().Split('\n').Length);
+        Assert.Single(err.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", err); // no stack trace
     }
 

@@ -1,6 +1,7 @@
 using Sinapse.Classic;
 using Sinapse.Data;
 using Sinapse.Generative;
+using Sinapse.Layers;
 using Sinapse.Optimizers;
 using Sinapse.Tests.Support;
 using Sinapse.Training;
@@ -88,6 +89,45 @@ public class GanTaskTests
         Assert.Equal([3, 1, 28, 28], x.Shape);
         Assert.All(x.ToArray(), v => Assert.InRange(v, -1f, 1f));
         Assert.Equal(1, gan.Discriminator.Call(x).Shape[1]);
+    }
+}
+
+public class ConditionalGanTests
+{
+    [Fact]
+    public void ConditionalInputs_AppendTheOneHotAndTheClassPlanes()
+    {
+        var gan = Gan.Dcgan(new Generator(1), latent: 5, classes: 3);
+        var labels = Tensor.FromArray([2f, 0f]);
+        var z = gan.GeneratorInput(Tensor.Zeros(2, 5), labels);
+        Assert.Equal([2, 8], z.Shape);
+        Assert.Equal([0f, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0], z.ToArray());
+        var x = gan.DiscriminatorInput(Tensor.Zeros(2, 1, 28, 28), labels);
+        Assert.Equal([2, 4, 28, 28], x.Shape);
+        var sums = x.Sum([2, 3]).ToArray(); // per (sample, channel): the image, then one plane of 784 ones
+        Assert.Equal([0f, 0, 0, 784, 0, 784, 0, 0], sums);
+        Assert.Equal([4, 1, 28, 28], gan.Sample(4, new Generator(2)).Shape);
+        Assert.Equal(1, gan.Discriminator.Call(x).Shape[1]);
+        Assert.Contains("label 3", Assert.Throws<ArgumentException>(() => gan.DiscriminatorInput(Tensor.Zeros(1, 1, 28, 28), Tensor.FromArray([3f]))).Message);
+    }
+
+    [Fact]
+    public void AConditionalGan_DrawsTheClassItIsAskedFor()
+    {
+        // Two classes of 4×4 images: class 0 all −0.8, class 1 all +0.8. Unconditioned noise cannot tell which to
+        // draw; the label can.
+        int n = 256;
+        var labels = Enumerable.Range(0, n).Select(i => (float)(i % 2)).ToArray();
+        var images = Tensor.FromArray(labels.SelectMany(l => Enumerable.Repeat(l == 0 ? -0.8f : 0.8f, 16)).ToArray(), n, 1, 4, 4);
+        var g = new Generator(3);
+        var gan = new Gan(
+            new Sequential(new Linear(4 + 2, 32, gen: g), new LeakyReLU(0.2f), new Linear(32, 16, gen: g), new Tanh(), new Unflatten(1, 1, 4, 4)),
+            new Sequential(new Flatten(), new Linear(3 * 16, 32, gen: g), new LeakyReLU(0.2f), new Linear(32, 1, gen: g)),
+            latent: 4, classes: 2);
+        var task = new GanTask(gan, new Adam(gan.Generator.Parameters(), 2e-3f, beta1: 0.5f), new Adam(gan.Discriminator.Parameters(), 2e-3f, beta1: 0.5f), new Generator(4));
+        Trainer.Fit(task, new DataLoader(new TensorDataset(images, Tensor.FromArray(labels)), 32, shuffle: true, seed: 5), null, 30);
+        float Mean(int label) => gan.Sample(64, new Generator(9), Enumerable.Repeat(label, 64).ToArray()).Mean().Item();
+        Assert.True(Mean(0) < -0.5f && Mean(1) > 0.5f, $"class 0 mean {Mean(0):F2}, class 1 mean {Mean(1):F2}");
     }
 }
 

@@ -7,30 +7,72 @@ namespace Sinapse.Generative;
 /// discriminator D scoring how real a sample looks (a logit), held in one module so that they are saved, loaded and
 /// checkpointed together (parameters "generator.*" and "discriminator.*"). Training is <see cref="GanTask"/>.
 /// </summary>
-/// <remarks>Shape: Forward is the generator, z (N, latent) → samples (N, 1, 28, 28) in [−1, 1] for the MNIST models here.</remarks>
+/// <remarks>
+/// Shape: Forward is the generator, z (N, latent) → samples (N, 1, 28, 28) in [−1, 1] for the MNIST models here. A
+/// conditional GAN (<see cref="Classes"/> &gt; 0; Mirza and Osindero 2014) is told which class to draw: its generator
+/// reads z with the class one-hot appended (<see cref="GeneratorInput"/>), its discriminator the image with one
+/// constant plane per class, the class's plane set to 1 (<see cref="DiscriminatorInput"/>).
+/// </remarks>
 public sealed class Gan : Module<Tensor, Tensor>
 {
     public Module<Tensor, Tensor> Generator { get; }
     public Module<Tensor, Tensor> Discriminator { get; }
     public int Latent { get; }
 
-    public Gan(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, int latent)
+    /// <summary>Number of classes a conditional GAN draws; 0 for an unconditional one.</summary>
+    public int Classes { get; }
+
+    public Gan(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, int latent, int classes = 0)
     {
         if (latent < 1) throw new ArgumentOutOfRangeException(nameof(latent), latent, "Gan: the latent size must be positive.");
+        if (classes < 0) throw new ArgumentOutOfRangeException(nameof(classes), classes, "Gan: the number of classes cannot be negative.");
         Generator = RegisterModule("generator", generator);
         Discriminator = RegisterModule("discriminator", discriminator);
-        Latent = latent;
+        Latent = latent; Classes = classes;
     }
 
     public override Tensor Forward(Tensor z) => Generator.Call(z);
 
-    /// <summary><paramref name="count"/> samples from fresh noise, in evaluation mode and without gradients.</summary>
-    public Tensor Sample(int count, Sinapse.Generator noise)
+    /// <summary>z (N, latent) with the one-hot of <paramref name="labels"/> (N) appended: (N, latent + classes); z itself when unconditional.</summary>
+    public Tensor GeneratorInput(Tensor z, Tensor labels) => Classes == 0 ? z : Tensor.Concat([z, Tensor.OneHot(labels, Classes)], 1);
+
+    /// <summary>Images (N, C, H, W) with a plane per class appended, 1 on each image's class: (N, C + classes, H, W); the images themselves when unconditional.</summary>
+    public Tensor DiscriminatorInput(Tensor images, Tensor labels)
+    {
+        if (Classes == 0) return images;
+        int n = images.Shape[0], h = images.Shape[2], w = images.Shape[3];
+        var planes = Tensor.Zeros(n, Classes, h, w);
+        var p = planes.AsSpan();
+        var y = labels.NoGraph().Contiguous().AsReadOnlySpan();
+        for (int i = 0; i < n; i++)
+        {
+            int c = (int)y[i];
+            if ((uint)c >= (uint)Classes) throw new ArgumentException($"Gan: label {c} of sample {i} is not one of the {Classes} classes.");
+            p.Slice((i * Classes + c) * h * w, h * w).Fill(1f);
+        }
+        return Tensor.Concat([images, planes], 1);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> samples from fresh noise, in evaluation mode and without gradients. A conditional GAN
+    /// draws <paramref name="labels"/> (by default the classes in turn: 0, 1, …, so every class gets its share).
+    /// </summary>
+    public Tensor Sample(int count, Sinapse.Generator noise, int[]? labels = null)
     {
         bool was = Training;
         Eval();
         Tensor x;
-        using (Autograd.NoGrad()) x = Generator.Call(Tensor.Randn([count, Latent], noise));
+        using (Autograd.NoGrad())
+        {
+            var z = Tensor.Randn([count, Latent], noise);
+            if (Classes > 0)
+            {
+                var y = labels ?? Enumerable.Range(0, count).Select(i => i % Classes).ToArray();
+                if (y.Length != count) throw new ArgumentException($"Gan.Sample: {y.Length} labels for {count} samples.");
+                z = GeneratorInput(z, Tensor.FromArray(y.Select(v => (float)v).ToArray(), count));
+            }
+            x = Generator.Call(z);
+        }
         Train(was);
         return x;
     }
@@ -48,12 +90,16 @@ public sealed class Gan : Module<Tensor, Tensor>
     /// batch norm and ReLU between, tanh out; D two stride-2 convolutions (64, 128 channels, batch norm on the second,
     /// LeakyReLU 0.2) and a dense logit.
     /// </summary>
-    public static Gan Dcgan(Sinapse.Generator g, int latent = 100) => new(
-        new Sequential(new Linear(latent, 128 * 7 * 7, gen: g), new Unflatten(1, 128, 7, 7), new BatchNorm2d(128), new ReLU(),
+    /// <param name="g">Seeds the weights.</param>
+    /// <param name="latent">Size of z.</param>
+    /// <param name="classes">For a conditional DCGAN, the number of classes (the generator reads latent + classes
+    /// values, the discriminator 1 + classes planes); 0 for an unconditional one.</param>
+    public static Gan Dcgan(Sinapse.Generator g, int latent = 100, int classes = 0) => new(
+        new Sequential(new Linear(latent + classes, 128 * 7 * 7, gen: g), new Unflatten(1, 128, 7, 7), new BatchNorm2d(128), new ReLU(),
             new ConvTranspose2d(128, 64, 4, 2, 1, gen: g), new BatchNorm2d(64), new ReLU(),
             new ConvTranspose2d(64, 1, 4, 2, 1, gen: g), new Tanh()),
-        new Sequential(new Conv2d(1, 64, 4, 2, 1, gen: g), new LeakyReLU(0.2f),
+        new Sequential(new Conv2d(1 + classes, 64, 4, 2, 1, gen: g), new LeakyReLU(0.2f),
             new Conv2d(64, 128, 4, 2, 1, gen: g), new BatchNorm2d(128), new LeakyReLU(0.2f),
             new Flatten(), new Linear(128 * 7 * 7, 1, gen: g)),
-        latent);
+        latent, classes);
 }

@@ -10,7 +10,8 @@ namespace Sinapse.Generative;
 /// resumable checkpoints work for GANs. Per batch: the discriminator learns real from fake (real labels smoothed to
 /// <see cref="RealLabel"/>, Salimans et al. 2016), then the generator learns to fool it with the non-saturating loss
 /// −log D(G(z)) (Goodfellow et al.), which keeps its gradient alive while D still wins easily. The reported loss is the
-/// generator's; the metrics add d_loss and D's mean probabilities on real and fake batches.
+/// generator's; the metrics add d_loss and D's mean probabilities on real and fake batches. A conditional GAN sees each
+/// real image with its label, and draws its fakes for labels chosen uniformly at random.
 /// </summary>
 public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer discriminatorOptimizer, Generator noise, float realLabel = 0.9f)
     : TrainingTask<(Tensor Input, Tensor Target)>
@@ -29,18 +30,25 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
         var real = batch.Input;
         int n = real.Shape[0];
         var z = Tensor.Randn([n, gan.Latent], noise);
-        var fake = gan.Generator.Call(z);
+        Tensor realLabels = batch.Target, fakeLabels = realLabels;
+        if (gan.Classes > 0)
+        {
+            var y = new float[n];
+            for (int i = 0; i < n; i++) y[i] = noise.NextInt(gan.Classes);
+            fakeLabels = Tensor.FromArray(y, n);
+        }
+        var fake = gan.Generator.Call(gan.GeneratorInput(z, fakeLabels));
 
         discriminatorOptimizer.ZeroGrad();
-        var dReal = gan.Discriminator.Call(real);
-        var dFake = gan.Discriminator.Call(fake.Detach());
+        var dReal = gan.Discriminator.Call(gan.DiscriminatorInput(real, realLabels));
+        var dFake = gan.Discriminator.Call(gan.DiscriminatorInput(fake.Detach(), fakeLabels));
         var lossD = bce.Call(dReal, Tensor.Full([n, 1], RealLabel)) + bce.Call(dFake, Tensor.Zeros(n, 1));
         float dLoss = lossD.Item(), pReal = dReal.Sigmoid().Mean().Item(), pFake = dFake.Sigmoid().Mean().Item();
         lossD.Backward();
         discriminatorOptimizer.Step();
 
         generatorOptimizer.ZeroGrad();
-        var lossG = bce.Call(gan.Discriminator.Call(fake), Tensor.Ones(n, 1));
+        var lossG = bce.Call(gan.Discriminator.Call(gan.DiscriminatorInput(fake, fakeLabels)), Tensor.Ones(n, 1));
         float gLoss = lossG.Item();
         lossG.Backward();
         generatorOptimizer.Step();
