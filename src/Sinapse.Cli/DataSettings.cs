@@ -8,7 +8,7 @@ namespace Sinapse.Cli;
 /// <summary>Options shared by the commands that read MNIST: where the data is and how many cores to use.</summary>
 internal abstract class DataSettings : CommandSettings
 {
-    [CommandOption("--data <DIR>"), Description("Folder with MNIST-format IDX files, fashion-mnist (fetched by scripts/fetch-fashion-mnist.sh), a table (iris, wine, breast-cancer, diabetes, or csv:FILE with --target) or text:NAME|FILE (charlstm). Default: data/mnist found from here upwards.")]
+    [CommandOption("--data <DIR>"), Description("mnist, fashion-mnist (after 'sinapse data fetch fashion-mnist'), a folder with the four IDX files of an MNIST-format set, a table (iris, wine, breast-cancer, diabetes, or csv:FILE with --target) or text:NAME|FILE (charlstm). Default: mnist.")]
     public string? Data { get; init; }
 
     [CommandOption("--threads <N>"), Description("Cores to use. Default: all.")]
@@ -23,11 +23,18 @@ internal abstract class DataSettings : CommandSettings
         if (Threads is int t) Sinapse.Settings.Threads = t;
         if (Data == "fashion-mnist")
         {
-            var dir = Mnist.FashionDirectory();
-            if (!File.Exists(Path.Combine(dir, Mnist.ManifestName)))
-                throw new DirectoryNotFoundException($"Fashion-MNIST not found in '{dir}'; fetch it with scripts/fetch-fashion-mnist.sh (Debian package dataset-fashion-mnist, checked by sha256).");
+            var dir = ShippedData.Find("fashion-mnist")
+                ?? throw new DirectoryNotFoundException($"Fashion-MNIST not found in '{Mnist.FashionDirectory()}'; fetch it with 'sinapse data fetch fashion-mnist' (Debian package dataset-fashion-mnist, checked by sha256).");
             return (dir, Mnist.FashionMean, Mnist.FashionStd);
         }
-        return (RunFolder.ResolveData(Data), Mnist.Mean, Mnist.Std);
+        return (RunFolder.ResolveData(Data == "mnist" ? null : Data), Mnist.Mean, Mnist.Std);
     }
+
+    /// <summary>The name of the image set --data selects, for messages: MNIST, Fashion-MNIST, or the folder's name.</summary>
+    public string DataName => Data switch
+    {
+        null or "mnist" => "MNIST",
+        "fashion-mnist" => "Fashion-MNIST",
+        var d => $"the IDX files in {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)))}",
+    };
 }

@@ -28,7 +28,7 @@ internal static class RunFolder
     public static string ResolveData(string? data)
     {
         var dir = data ?? Mnist.FindDefaultDirectory()
-            ?? throw new DirectoryNotFoundException("MNIST data not found: no data/mnist/SHA256SUMS in this folder or above it; pass --data DIR.");
+            ?? throw new DirectoryNotFoundException($"MNIST data not found: no data/mnist/SHA256SUMS above this folder or the program's, nor in {ShippedData.CacheDirectory()}; pass --data DIR (a folder with the four IDX files).");
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Data folder '{dir}' not found.");
         return dir;
     }

@@ -131,7 +131,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         Directory.CreateDirectory(outDir);
         RunSettings.Save(s, outDir);
 
-        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on {(s.Data == "fashion-mnist" ? "Fashion-MNIST" : "MNIST")} ({Markup.Escape(dataDir)}), {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on {Markup.Escape(s.DataName)} ({Markup.Escape(dataDir)}), {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
         var (trainAll, test) = Mnist.Load(dataDir, mean, std);
         Dataset<(Tensor Input, Tensor Target)> train = trainAll, validation = test;
         bool heldOut = s.ValSplit > 0;

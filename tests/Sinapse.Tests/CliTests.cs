@@ -33,6 +33,28 @@ public class CliTests
     }
 
     [Fact]
+    public void DataList_NamesEverySet_AndFetchExplainsShippedAndUnknownOnes()
+    {
+        var was = Environment.GetEnvironmentVariable("SINAPSE_DATA");
+        try
+        {
+            var cache = Temp();
+            Environment.SetEnvironmentVariable("SINAPSE_DATA", cache);
+            var (code, output, err) = Run("data", "list");
+            Assert.True(code == 0, err);
+            foreach (var name in new[] { "mnist", "fashion-mnist", "iris", "moby-dick", "sunspots" }) Assert.Contains(name, output);
+            Assert.Contains("not fetched: sinapse data fetch fashion-mnist", output);
+            (code, output, _) = Run("data", "fetch", "iris");
+            Assert.Equal(0, code);
+            Assert.Contains("iris is shipped with Sinapse", output);
+            (code, _, err) = Run("data", "fetch", "imagenet");
+            Assert.Equal(2, code);
+            Assert.Contains("'imagenet' is not a known data set", err);
+        }
+        finally { Environment.SetEnvironmentVariable("SINAPSE_DATA", was); }
+    }
+
+    [Fact]
     public void FashionMnist_WhenAbsent_SaysHowToFetchIt()
     {
         var was = Environment.GetEnvironmentVariable("SINAPSE_DATA");
@@ -41,7 +63,7 @@ public class CliTests
             Environment.SetEnvironmentVariable("SINAPSE_DATA", Temp());
             var (code, _, err) = Run("train", "--data", "fashion-mnist", "--epochs", "1");
             Assert.Equal(2, code);
-            Assert.Contains("scripts/fetch-fashion-mnist.sh", err);
+            Assert.Contains("sinapse data fetch fashion-mnist", err);
         }
         finally { Environment.SetEnvironmentVariable("SINAPSE_DATA", was); }
     }

@@ -124,7 +124,14 @@ public class DataTests
         Assert.Contains("t10k-labels-idx1-ubyte.gz", e.Message); Assert.Contains("sha256", e.Message);
         File.Delete(victim);
         Assert.Contains("t10k-labels-idx1-ubyte.gz", Assert.Throws<FileNotFoundException>(() => Mnist.LoadTest(dir)).Message);
+        // A folder of one's own needs no manifest: its files load as they are, gzipped or not.
         File.Delete(Path.Combine(dir, Mnist.ManifestName));
-        Assert.Contains("SHA256SUMS", Assert.Throws<FileNotFoundException>(() => Mnist.LoadTest(dir)).Message);
+        Assert.Contains("has no t10k-labels-idx1-ubyte.gz", Assert.Throws<FileNotFoundException>(() => Mnist.LoadTest(dir)).Message);
+        using (var src = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(MnistDir(), "t10k-labels-idx1-ubyte.gz")), System.IO.Compression.CompressionMode.Decompress))
+        using (var dst = File.Create(Path.Combine(dir, "t10k-labels-idx1-ubyte")))
+            src.CopyTo(dst);
+        var test = Mnist.LoadTest(dir);
+        Assert.Equal(10_000, test.Count);
+        Assert.Equal(Mnist.LoadTest(MnistDir()).Targets.ToArray(), test.Targets.ToArray());
     }
 }

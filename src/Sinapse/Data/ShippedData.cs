@@ -3,14 +3,22 @@ using System.Security.Cryptography;
 namespace Sinapse.Data;
 
 /// <summary>
-/// Data sets shipped in the repository's data/ folder: one folder per set with a SHA256SUMS manifest that is checked
-/// before anything is read.
+/// Data sets shipped in the repository's data/ folder (and beside the installed tool), or fetched into the cache
+/// folder: one folder per set with a SHA256SUMS manifest that is checked before anything is read.
 /// </summary>
 public static class ShippedData
 {
     public const string ManifestName = "SHA256SUMS";
 
-    /// <summary>Finds data/<paramref name="name"/> (with its manifest) walking up from the current and the program's directory; null if none.</summary>
+    /// <summary>Where fetched data sets go, one folder each: $SINAPSE_DATA when set, else ~/.cache/sinapse.</summary>
+    public static string CacheDirectory() =>
+        Environment.GetEnvironmentVariable("SINAPSE_DATA") is { Length: > 0 } d ? d
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "sinapse");
+
+    /// <summary>
+    /// Finds data/<paramref name="name"/> (with its manifest) walking up from the current and the program's directory,
+    /// then <see cref="CacheDirectory"/>/<paramref name="name"/>; null if none.
+    /// </summary>
     public static string? Find(string name)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
@@ -19,7 +27,8 @@ public static class ShippedData
                 var candidate = Path.Combine(d.FullName, "data", name);
                 if (File.Exists(Path.Combine(candidate, ManifestName))) return candidate;
             }
-        return null;
+        var cached = Path.Combine(CacheDirectory(), name);
+        return File.Exists(Path.Combine(cached, ManifestName)) ? cached : null;
     }
 
     /// <summary>
