@@ -81,15 +81,15 @@ internal sealed class HebbCommand : Command<HebbCommand.Settings>
         var (g, _) = ClassicProblems.Gaussian(5000, [3, 2, 1, 0.5, 0.2], s.Seed);
         var (gv, gl) = LinearSolve.TopEigenvectors(LinearSolve.Covariance(g), 5, 3);
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] Hebbian learning. Gaussian, 5 dimensions, 5,000 samples: covariance eigenvalues {string.Join(", ", gl.Select(v => v.ToString("F2")))}, …");
-        (Linear Layer, List<double[]> Cosines, List<float> Norms) hebb = default, oja = default, sanger = default, mOja = default, mSanger = default;
+        (Linear Layer, List<double[]> Cosines, List<float> Norms) hebb = default!, oja = default!, sanger = default!, mOja = default!, mSanger = default!;
         Stages.Run(("Gaussian: plain Hebb", p => hebb = Run(g, 1, new HebbRule(5e-4f), 6, gv, s.Seed, anneal: false, progress: p)),
             ("Gaussian: Oja", p => oja = Run(g, 1, OjaRule.Create(1e-2f), 6, gv, s.Seed, progress: p)),
             ("Gaussian: Sanger", p => sanger = Run(g, 3, new SangerRule(1e-2f), 6, gv, s.Seed, progress: p)));
-        curves["plain Hebb: ‖w‖"] = hebb.Norms.Select((n, i) => (i + 1.0, (double)n)).ToList();
-        curves["Oja: ‖w‖"] = oja.Norms.Select((n, i) => (i + 1.0, (double)n)).ToList();
-        rows.Add($"| Gaussian | plain Hebb | ‖w‖ = {hebb.Norms[^1]:G3} after 6 epochs (×{hebb.Norms[^1] / hebb.Norms[0]:G3} since the first) | {hebb.Cosines[^1][0]:F4} |");
-        rows.Add($"| Gaussian | Oja | ‖w‖ = {oja.Norms[^1]:F3} | {oja.Cosines[^1][0]:F4} |");
-        rows.Add($"| Gaussian | Sanger, 3 components | | {string.Join(", ", sanger.Cosines[^1].Select(c => c.ToString("F4")))} |");
+        curves["plain Hebb: ‖w‖"] = hebb.Norms!.Select((n, i) => (i + 1.0, (double)n)).ToList();
+        curves["Oja: ‖w‖"] = oja.Norms!.Select((n, i) => (i + 1.0, (double)n)).ToList();
+        rows.Add($"| Gaussian | plain Hebb | ‖w‖ = {hebb.Norms![^1]:G3} after 6 epochs (×{hebb.Norms![^1] / hebb.Norms![0]:G3} since the first) | {hebb.Cosines![^1][0]:F4} |");
+        rows.Add($"| Gaussian | Oja | ‖w‖ = {oja.Norms![^1]:F3} | {oja.Cosines![^1][0]:F4} |");
+        rows.Add($"| Gaussian | Sanger, 3 components | | {string.Join(", ", sanger.Cosines![^1].Select(c => c.ToString("F4")))} |");
 
         var (dir, _, _) = s.Apply();
         var (train, _) = Mnist.Load(dir, 0f, 1f);
@@ -98,17 +98,17 @@ internal sealed class HebbCommand : Command<HebbCommand.Settings>
         AnsiConsole.MarkupLine($"MNIST, 784 pixels in [[0, 1]], 60,000 images: covariance eigenvalues {string.Join(", ", ml.Select(v => v.ToString("F2")))}");
         Stages.Run(("MNIST: Oja", p => mOja = Run(x, 1, OjaRule.Create(1e-2f), s.Epochs, mv, s.Seed, progress: p)),
             ($"MNIST: Sanger, {s.Components} components", p => mSanger = Run(x, s.Components, new SangerRule(1e-2f), s.Epochs, mv, s.Seed, progress: p)));
-        rows.Add($"| MNIST | Oja | ‖w‖ = {mOja.Norms[^1]:F3} | {mOja.Cosines[^1][0]:F4} |");
-        rows.Add($"| MNIST | Sanger, {s.Components} components | | {string.Join(", ", mSanger.Cosines[^1].Select(c => c.ToString("F4")))} |");
+        rows.Add($"| MNIST | Oja | ‖w‖ = {mOja.Norms![^1]:F3} | {mOja.Cosines![^1][0]:F4} |");
+        rows.Add($"| MNIST | Sanger, {s.Components} components | | {string.Join(", ", mSanger.Cosines![^1].Select(c => c.ToString("F4")))} |");
         for (int c = 0; c < s.Components; c++)
-            curves[$"MNIST Sanger component {c + 1}: cosine"] = mSanger.Cosines.Select((v, i) => (i + 1.0, v[c])).ToList();
+            curves[$"MNIST Sanger component {c + 1}: cosine"] = mSanger.Cosines!.Select((v, i) => (i + 1.0, v[c])).ToList();
 
         var md = "| data | rule | weights | cosine with the eigenvector(s) |\n|---|---|---|---|\n" + string.Join("\n", rows) + "\n";
         AnsiConsole.WriteLine(md);
         RunFolder.WriteText(Path.Combine(outDir, "hebb.md"), md);
         Plots.Curves(curves, "Hebbian learning: plain Hebb grows, Oja stays at 1; Sanger converges on MNIST", "epoch", "value", Path.Combine(outDir, "hebb.png"), logY: true);
         var tiles = new List<float[]>();
-        var sw = mSanger.Layer.Weight.ToArray();
+        var sw = mSanger.Layer!.Weight.ToArray();
         for (int c = 0; c < s.Components; c++)
         {
             tiles.Add(sw.AsSpan(c * 784, 784).ToArray());
