@@ -41,6 +41,8 @@ public static class Program
             c.AddCommand<RbmCommand>("rbm").WithDescription("Restricted Boltzmann machine on binarized MNIST (CD-k or PCD): filters, Gibbs samples, features for a softmax classifier; --dbn for a deep belief net.");
             c.AddCommand<ElmCommand>("elm").WithDescription("Extreme learning machine on MNIST (random hidden layer, ridge-regression output) against the MLP: accuracy and seconds.");
             c.AddCommand<RlCommand>("rl").WithDescription("Reinforcement learning: DQN, REINFORCE or A2C on CartPole and MountainCar; value/policy iteration, Q-learning and SARSA on the grid world; 'rl play --model RUN' replays a policy.");
+            c.AddCommand<ExportCommand>("export").WithDescription("Export a run's model as ONNX (opset 17): --onnx RUN writes RUN/model.onnx.");
+            c.AddCommand<ImportCommand>("import").WithDescription("Import an ONNX model (the exported op set) as a run folder that eval and predict read.");
             c.AddCommand<DataCommand>("data").WithDescription("'data list': the data sets known by name and where they are; 'data fetch NAME': fetch one (Fashion-MNIST) into the cache, sha256-checked.");
             c.AddCommand<XorCommand>("xor").WithDescription("The perceptron fails XOR; a two-layer MLP learns it.");
         });

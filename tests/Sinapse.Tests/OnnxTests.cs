@@ -34,6 +34,13 @@ public class OnnxTests
         float worst = 0;
         for (int i = 0; i < got.Length; i++) worst = Math.Max(worst, Math.Abs(got[i] - expected[i]));
         Assert.True(worst <= tol, $"ONNX Runtime differs from Sinapse by {worst:G3}");
+        // Imported back, the model is the original: the same layers, weights and outputs.
+        var (back, shape) = OnnxImport.Read(bytes);
+        Assert.Equal(sample.Select(d => d > 0 ? d : -1), shape);
+        Assert.Equal(model.Layers.Select(l => l.GetType()), back.Layers.Select(l => l.GetType()));
+        Assert.Equal(model.StateDict().Select(p => (p.Name, p.Value.ToArray())), back.StateDict().Select(p => (p.Name, p.Value.ToArray())));
+        Assert.Equal(expected, RunSinapse(back, input));
+        Assert.Equal(ModelSpec.Of(model, sample).ToJson(), ModelSpec.Of(back, sample).ToJson());
     }
 
     /// <summary>Gives every batch norm non-trivial running statistics, as after training.</summary>
@@ -113,5 +120,52 @@ public class OnnxTests
         var model = new Sequential(new Linear(2, 2), new GELU());
         var e = Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(model, [2]));
         Assert.Contains("layer 1 (GELU", e.Message);
+    }
+}
+
+public class OnnxImportErrorTests
+{
+    [Fact]
+    public void BrokenOrForeignFiles_AreRefusedWithTheReason()
+    {
+        var good = OnnxExport.ToBytes(new Sequential(new Linear(3, 2), new ReLU()), [3]);
+        Assert.Contains("model.onnx", Assert.Throws<InvalidDataException>(() => OnnxImport.Read(good[..(good.Length / 2)], "model.onnx")).Message);
+        Assert.Contains("not a valid ONNX", Assert.Throws<InvalidDataException>(() => OnnxImport.Read([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f], "x.onnx")).Message);
+        Assert.Contains("no graph", Assert.Throws<InvalidDataException>(() => OnnxImport.Read([0x08, 0x01], "x.onnx")).Message);
+        var gelu = OnnxExport.ToBytes(new Sequential(new Linear(3, 2), new Tanh()), [3]);
+        var patched = System.Text.Encoding.Latin1.GetString(gelu).Replace("Tanh", "Asin");   // an op outside the set, same length
+        var e = Assert.Throws<InvalidDataException>(() => OnnxImport.Read(System.Text.Encoding.Latin1.GetBytes(patched), "m.onnx"));
+        Assert.Contains("(Asin): this op is not imported", e.Message);
+        Assert.Throws<FileNotFoundException>(() => OnnxImport.Load("/nonexistent/model.onnx"));
+    }
+}
+
+[Collection(nameof(Sinapse.Tests.Support.ProcessWideCollection))]
+public class CliOnnxTests
+{
+    [Fact]
+    public void ExportARun_RunItInOnnxRuntime_AndImportItBack()
+    {
+        var dir = Sinapse.Tests.Support.CliRunner.Temp();
+        var (code, _, err) = Sinapse.Tests.Support.CliRunner.Run("train", "--model", "mlp:32", "--epochs", "1", "--out", dir);
+        Assert.True(code == 0, err);
+        (code, var output, err) = Sinapse.Tests.Support.CliRunner.Run("export", "--onnx", dir);
+        Assert.True(code == 0, err);
+        Assert.Contains("opset", output);
+        var (model, _) = Sinapse.Cli.RunFolder.LoadModel(dir);
+        var images = Sinapse.Data.Mnist.LoadTest(Sinapse.Data.Mnist.FindDefaultDirectory()!).GetBatch(Enumerable.Range(0, 64).ToArray()).Input;
+        using var session = new InferenceSession(Path.Combine(dir, "model.onnx"));
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(images.ToArray(), images.Shape))]);
+        var ort = results.First().AsEnumerable<float>().ToArray();
+        float[] mine;
+        using (Autograd.NoGrad()) mine = model.Call(images).ToArray();
+        Assert.Equal(mine.Length, ort.Length);
+        Assert.All(mine.Zip(ort), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-5f, $"{p.First} vs {p.Second}"));
+        var back = Path.Combine(dir, "imported");
+        (code, _, err) = Sinapse.Tests.Support.CliRunner.Run("import", Path.Combine(dir, "model.onnx"), "--out", back);
+        Assert.True(code == 0, err);
+        var a = Sinapse.Tests.Support.CliRunner.Run("eval", "--model", dir).Out.Split('\n').First(l => l.StartsWith("test_accuracy"));
+        var b = Sinapse.Tests.Support.CliRunner.Run("eval", "--model", back).Out.Split('\n').First(l => l.StartsWith("test_accuracy"));
+        Assert.Equal(a, b);
     }
 }

@@ -16,6 +16,9 @@ namespace Sinapse.IO.Onnx;
 /// </remarks>
 public static class OnnxExport
 {
+    /// <summary>The ONNX operator set the files declare.</summary>
+    public const int Opset = OnnxGraph.Opset;
+
     /// <summary>
     /// Writes <paramref name="model"/> to <paramref name="path"/> (atomically). <paramref name="inputShape"/> is one
     /// sample's shape; the batch dimension is symbolic, as is any dimension given as −1 (a sequence's length).
@@ -165,7 +168,7 @@ public static class OnnxExport
                 a.Int("hidden_size", h).String("direction", dirs == 2 ? "bidirectional" : "forward");
                 if (type == "GRU") a.Int("linear_before_reset", 1);
                 if (r is RNN rnn) a.Strings("activations", Enumerable.Repeat(rnn.Nonlinearity == "relu" ? "Relu" : "Tanh", dirs).ToArray());
-            });
+            }, name: g.Fresh(r.Stateful ? type + "_stateful" : type)); // the name keeps the layer's carried state for import
             // Y (T, D, N, H) → (T, N, D·H), the next layer's input.
             y = g.Node("Transpose", [y], a => a.Ints("perm", 0, 2, 1, 3));
             x = g.Node("Reshape", [y, g.Int64Initializer("shape", [0, 0, -1], 3)]);
