@@ -19,6 +19,8 @@ public static class Program
         app.Configure(c =>
         {
             c.SetApplicationName("sinapse");
+            c.SetApplicationVersion(typeof(Program).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0");
             c.PropagateExceptions();
             c.UseStrictParsing();
             c.AddCommand<TrainCommand>("train").WithDescription("Train a network on the shipped MNIST and write a run folder.");
