@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs Sinapse and Sinapse.Cli into a local feed, then uses them as a new user would: a fresh console app adds the
 # Sinapse package and trains XOR; the installed sinapse tool, run from an empty folder, trains MNIST for one epoch,
-# evaluates the run and predicts an image. Exits non-zero on any failure.
+# evaluates the run, fetches Fashion-MNIST by name and trains on its four IDX files as a folder without a manifest.
+# Exits non-zero on any failure.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -54,4 +55,9 @@ mkdir "$work/empty" && cd "$work/empty"
 "$work/tool/sinapse" train --epochs 1 --out run | tail -3
 "$work/tool/sinapse" eval --model run | tail -1
 "$work/tool/sinapse" data list | head -5
+# Fashion-MNIST by name into a private cache, then the same four IDX files as a folder of one's own (no manifest).
+export SINAPSE_DATA="$work/cache"
+"$work/tool/sinapse" data fetch fashion-mnist
+mkdir "$work/own" && cp "$SINAPSE_DATA"/fashion-mnist/*-ubyte.gz "$work/own/"
+"$work/tool/sinapse" train --data "$work/own" --epochs 1 --out run-own | grep -E "training mlp on|test accuracy"
 echo "package smoke test passed"
