@@ -165,26 +165,48 @@ internal static class Plots
         File.Move(tmp, path, overwrite: true);
     }
 
-    /// <summary>Training and validation loss per epoch; <paramref name="stopEpoch"/>, when given, marked as the early-stopping point.</summary>
+    /// <summary>
+    /// Training and validation loss per epoch and, for classifiers, accuracy beside it; <paramref name="stopEpoch"/>,
+    /// when given, marked as the early-stopping point. Epochs are whole numbers on the axis; each legend sits in the
+    /// corner its curves leave free (loss falls: upper right; accuracy rises: lower right).
+    /// </summary>
     public static void Loss(History history, string path, string lossName = "cross-entropy", int? stopEpoch = null)
     {
-        var plt = new ScottPlot.Plot();
         double[] epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
-        var train = plt.Add.Scatter(epochs, history.Epochs.Select(e => (double)e.Loss).ToArray());
-        train.LegendText = "training loss";
-        if (history.Epochs.All(e => e.ValLoss.HasValue))
+        ScottPlot.Plot Panel(string title, string y, Func<EpochLogs, float?> train, Func<EpochLogs, float?> val, string what, ScottPlot.Alignment legend)
         {
-            var val = plt.Add.Scatter(epochs, history.Epochs.Select(e => (double)e.ValLoss!.Value).ToArray());
-            val.LegendText = "validation loss";
+            var plt = new ScottPlot.Plot();
+            var t = plt.Add.Scatter(epochs, history.Epochs.Select(e => (double)(train(e) ?? float.NaN)).ToArray());
+            t.LegendText = "training " + what;
+            if (history.Epochs.All(e => val(e).HasValue))
+            {
+                var v = plt.Add.Scatter(epochs, history.Epochs.Select(e => (double)val(e)!.Value).ToArray());
+                v.LegendText = "validation " + what;
+            }
+            if (stopEpoch is int best && best > 0)
+            {
+                var line = plt.Add.VerticalLine(best);
+                line.LinePattern = ScottPlot.LinePattern.Dashed;
+                line.LegendText = $"best validation loss (epoch {best}): weights kept";
+            }
+            plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+            plt.Legend.Alignment = legend;
+            plt.Title(title);
+            plt.XLabel("epoch");
+            plt.YLabel(y);
+            plt.ShowLegend();
+            return plt;
         }
-        if (stopEpoch is int best && best > 0)
+        var panels = new List<ScottPlot.Plot> { Panel("Loss per epoch", lossName, e => e.Loss, e => e.ValLoss, "loss", ScottPlot.Alignment.UpperRight) };
+        if (history.Epochs.All(e => e.Accuracy.HasValue))
+            panels.Add(Panel("Accuracy per epoch", "accuracy", e => e.Accuracy, e => e.ValAccuracy, "accuracy", ScottPlot.Alignment.LowerRight));
+        if (panels.Count == 1)
         {
-            var v = plt.Add.VerticalLine(best);
-            v.LinePattern = ScottPlot.LinePattern.Dashed;
-            v.LegendText = $"best validation loss (epoch {best}): weights kept";
+            var tmp = path + ".tmp.png";
+            panels[0].SavePng(tmp, 800, 500);
+            File.Move(tmp, path, overwrite: true);
         }
-        plt.Title("Loss per epoch");
-        Save(plt, "epoch", lossName, path);
+        else SavePanels(panels, 640, 440, 2, path);
     }
 
     /// <summary>Predicted against actual values, the diagonal, and the band ± <paramref name="halfWidth"/> around it.</summary>

@@ -50,7 +50,16 @@ public static class Program
         });
         try
         {
-            return app.Run(args);
+            RunFolder.Current = null;
+            var started = DateTime.UtcNow;
+            int code = app.Run(args);
+            // Every run folder gets its report, unless the command wrote a richer one itself.
+            if (code == 0 && RunFolder.Current is string dir && Directory.Exists(dir))
+            {
+                var index = Path.Combine(dir, RunReport.FileName);
+                if (!File.Exists(index) || File.GetLastWriteTimeUtc(index) < started) RunReport.Write(dir);
+            }
+            return code;
         }
         catch (Exception e)
         {

@@ -14,7 +14,10 @@ internal static class RunFolder
 
     /// <summary>The folder a command writes to: --out when given, else runs/[PREFIX-]yyyyMMdd-HHmmss.</summary>
     public static string Choose(string? outOption, string? prefix = null) =>
-        outOption ?? Path.Combine("runs", (prefix != null ? prefix + "-" : "") + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        Current = outOption ?? Path.Combine("runs", (prefix != null ? prefix + "-" : "") + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+
+    /// <summary>The run folder the running command chose (its index.html is written when it succeeds); null before one is chosen.</summary>
+    public static string? Current { get; set; }
 
     /// <summary>Rebuilds the model of a run folder from model.json and loads its weights.</summary>
     public static (Sequential Model, ModelSpec Spec) LoadModel(string dir)

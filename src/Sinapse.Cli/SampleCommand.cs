@@ -83,6 +83,7 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
         if (s.Count < 1 || s.Score < 10) throw new ArgumentException("sample: --count must be positive and --score at least 10.");
         if (s.Threads is int th) Sinapse.Settings.Threads = th;
         var (gan, model) = GanTraining.LoadRun(s.Model);
+        RunFolder.Current = s.Model; // the report is rewritten with the samples and their scores
         if (s.Digit is int d && (gan.Classes == 0 || d < 0 || d >= gan.Classes))
             throw new ArgumentException(gan.Classes == 0 ? $"--digit: {model} is not conditional; train --model cdcgan to choose the digit." : $"--digit: {d} is not one of 0–{gan.Classes - 1}.");
         var noise = new Generator(s.Seed);

@@ -139,7 +139,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         AnsiConsole.MarkupLine($"{train.Count:N0} training images, {validation.Count:N0} {(heldOut ? "held-out validation" : "validation (= test)")} images, {test.Count:N0} test images");
 
         var model = spec.Build(new Generator(s.Seed));
-        AnsiConsole.WriteLine(model.Summary(1, 1, 28, 28));
+        var summary = model.Summary(1, 1, 28, 28);
+        AnsiConsole.WriteLine(summary);
+        RunFolder.WriteText(Path.Combine(outDir, RunReport.SummaryFile), summary);
         if (s.Optimizer is "rprop" or "quickprop")
             throw new ArgumentException($"--optimizer {s.Optimizer} is a full-batch method; use it on a table (--data iris, csv:FILE), not on MNIST's mini-batches.");
         var opt = MakeOptimizer(s.Optimizer, model.Parameters(), s.LearningRate, s.WeightDecay);
@@ -179,10 +181,30 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         Plots.Loss(history, Path.Combine(outDir, RunFolder.LossPng));
         Pictures.Confusion(cm, Path.Combine(outDir, RunFolder.ConfusionPng));
 
+        RunReport.Write(outDir, $"{s.Model} on {s.DataName}: test accuracy {ev.Accuracy:P2}", SamplePredictions(model, test, s.Data == "fashion-mnist" ? FashionClasses : null));
         Output.Confusion(cm);
         AnsiConsole.MarkupLine($"test accuracy [bold green]{ev.Accuracy:P2}[/] (loss {ev.Loss:F4}) after {history.Epochs.Count} epochs in {seconds:F1} s");
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         return 0;
+    }
+
+    static readonly string[] FashionClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    /// <summary>The first 24 test images with the model's most probable class, for the run report.</summary>
+    static List<RunReport.Prediction> SamplePredictions(Sequential model, TensorDataset test, string[]? names)
+    {
+        var (x, y) = test.GetBatch(Enumerable.Range(0, Math.Min(24, test.Count)).ToArray());
+        model.Eval();
+        Tensor p;
+        using (Autograd.NoGrad()) p = model.Call(x).Softmax(1);
+        var probs = p.ToArray(); var labels = y.ToArray(); var pixels = x.ToArray();
+        int c = p.Shape[1], hw = x.Shape[2] * x.Shape[3];
+        string Name(int k) => names != null && k < names.Length ? names[k] : k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Enumerable.Range(0, labels.Length).Select(i =>
+        {
+            int best = Enumerable.Range(0, c).MaxBy(k => probs[i * c + k]);
+            return new RunReport.Prediction(pixels.AsSpan(i * hw, hw).ToArray(), x.Shape[2], x.Shape[3], Name(best), probs[i * c + best], Name((int)labels[i]));
+        }).ToList();
     }
 
     /// <summary>The optimizer of --optimizer: SGD with momentum 0.9, Adam (default), AdamW, RMSprop, Adagrad, Rprop or Quickprop.</summary>

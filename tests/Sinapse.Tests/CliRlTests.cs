@@ -19,6 +19,7 @@ public class CliRlTests
         Assert.Contains("policy equals the optimal one (value iteration) in 9 of 9 states", output);
         Assert.Contains("0.705", File.ReadAllText(Path.Combine(dir, "gridworld.md"))); // the book's value of the start
         Assert.True(new FileInfo(Path.Combine(dir, "gridworld.png")).Length > 1000);
+        Assert.Contains("gridworld.png", File.ReadAllText(Path.Combine(dir, "index.html")));
         (code, output, err) = Run("rl", "play", "--model", dir, "--seed", "1");
         Assert.True(code == 0, err);
         Assert.Matches(@"episode 1: return 0\.\d+ in \d+ steps", output); // the optimal policy reaches the +1 exit

@@ -116,6 +116,15 @@ public class CliTests
         var pr = Run("predict", "--model", dir, png);
         Assert.True(pr.Code == 0, pr.Err);
         Assert.Contains("predicted: 7", pr.Out);
+        // The run report: one self-contained page with the metrics, the model, every picture and sample predictions.
+        var html = File.ReadAllText(Path.Combine(dir, "index.html"));
+        Assert.Contains("test_accuracy", html);
+        Assert.Contains("AvgPool2d", html);
+        Assert.Contains("Sample predictions (", html);
+        Assert.DoesNotContain("src=\"http", html);
+        var images = System.Text.RegularExpressions.Regex.Matches(html, "src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
+        Assert.True(images.Count >= 2 + 24, $"{images.Count} embedded images");
+        Assert.All(images, m => Assert.Equal(new byte[] { 0x89, 0x50, 0x4e, 0x47 }, Convert.FromBase64String(m.Groups[1].Value)[..4]));
         Assert.NotNull(SkiaSharp.SKBitmap.Decode(Path.Combine(dir, "confusion.png")));
 
         var fe = Run("features", "--model", dir, png);
