@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Sinapse.Cli;
 
 /// <summary>
-/// <c>sinapse train --model gan|dcgan|cdcgan</c>: a GAN on MNIST (cdcgan: a DCGAN conditioned on the digit) (pixels scaled to [−1, 1]) trained by <see cref="GanTask"/>
+/// <c>sinapse train --model gan|cgan|dcgan|cdcgan</c>: a GAN on MNIST (cdcgan: a DCGAN conditioned on the digit) (pixels scaled to [−1, 1]) trained by <see cref="GanTask"/>
 /// (Adam 2e-4, β1 0.5, batch 64 by default), with Fit's progress bar, history and resumable checkpoints. After every
 /// epoch a grid of 64 samples from one fixed noise batch goes to samples/epoch-NN.png; gan-losses.png plots the two
 /// losses. `sinapse sample` scores the result.
@@ -19,16 +19,17 @@ internal static class GanTraining
 {
     public const string GanJson = "gan.json";
 
-    public static bool Handles(string model) => model is "gan" or "dcgan" or "cdcgan";
+    public static bool Handles(string model) => model is "gan" or "dcgan" or "cgan" or "cdcgan";
 
     public static Gan Build(string model, ulong seed) => model switch
     {
         "dcgan" => Gan.Dcgan(new Generator(seed)),
         "cdcgan" => Gan.Dcgan(new Generator(seed), classes: 10),
+        "cgan" => Gan.Mlp(new Generator(seed), classes: 10),
         _ => Gan.Mlp(new Generator(seed)),
     };
 
-    static string Describe(string model) => model switch { "dcgan" => "DCGAN", "cdcgan" => "conditional DCGAN (one class per digit)", _ => "GAN (MLP)" };
+    static string Describe(string model) => model switch { "dcgan" => "DCGAN", "cdcgan" => "conditional DCGAN (one class per digit)", "cgan" => "conditional GAN (MLP, one class per digit)", _ => "GAN (MLP)" };
 
     /// <summary>MNIST in [−1, 1], the generators' tanh range.</summary>
     public static (TensorDataset Train, TensorDataset Test) Load(string? data) => Mnist.Load(RunFolder.ResolveData(data), 0.5f, 0.5f);
@@ -92,10 +93,10 @@ internal static class GanTraining
     public static (Gan Gan, string Model) LoadRun(string dir)
     {
         var json = Path.Combine(dir, GanJson);
-        if (!File.Exists(json)) throw new FileNotFoundException($"'{json}' not found: --model must be a run folder of 'sinapse train --model gan|dcgan|cdcgan'.", json);
+        if (!File.Exists(json)) throw new FileNotFoundException($"'{json}' not found: --model must be a run folder of 'sinapse train --model gan|cgan|dcgan|cdcgan'.", json);
         var text = File.ReadAllText(json);
-        string model = new[] { "cdcgan", "dcgan", "gan" }.FirstOrDefault(m => text.Contains($"\"{m}\""))
-            ?? throw new InvalidDataException($"'{json}': model is not gan, dcgan or cdcgan.");
+        string model = new[] { "cdcgan", "dcgan", "cgan", "gan" }.FirstOrDefault(m => text.Contains($"\"{m}\""))
+            ?? throw new InvalidDataException($"'{json}': model is not gan, cgan, dcgan or cdcgan.");
         var gan = Build(model, 0);
         gan.Load(Path.Combine(dir, RunFolder.Weights));
         gan.Eval();

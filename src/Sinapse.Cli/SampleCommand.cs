@@ -21,7 +21,7 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
 {
     public sealed class Settings : DataSettings
     {
-        [CommandOption("--model <RUN>"), Description("Run folder of train --model gan|dcgan|cdcgan.")]
+        [CommandOption("--model <RUN>"), Description("Run folder of train --model gan|cgan|dcgan|cdcgan.")]
         public string? Model { get; init; }
 
         [CommandOption("--count <N>"), Description("Samples drawn in sample.png. Default: 64.")]
@@ -30,7 +30,7 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
         [CommandOption("--score <N>"), Description("Samples scored. Default: 10000.")]
         public int Score { get; init; } = 10000;
 
-        [CommandOption("--digit <D>"), Description("cdcgan: draw only this digit in sample.png. Default: every digit, one per column.")]
+        [CommandOption("--digit <D>"), Description("cgan, cdcgan: draw only this digit in sample.png. Default: every digit, one per column.")]
         public int? Digit { get; init; }
 
         [CommandOption("--seed <N>"), Description("Seed of the noise. Default: 7.")]
@@ -85,7 +85,7 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
         var (gan, model) = GanTraining.LoadRun(s.Model);
         RunFolder.Current = s.Model; // the report is rewritten with the samples and their scores
         if (s.Digit is int d && (gan.Classes == 0 || d < 0 || d >= gan.Classes))
-            throw new ArgumentException(gan.Classes == 0 ? $"--digit: {model} is not conditional; train --model cdcgan to choose the digit." : $"--digit: {d} is not one of 0–{gan.Classes - 1}.");
+            throw new ArgumentException(gan.Classes == 0 ? $"--digit: {model} is not conditional; train --model cgan or cdcgan to choose the digit." : $"--digit: {d} is not one of 0–{gan.Classes - 1}.");
         var noise = new Generator(s.Seed);
         GanTraining.SampleGrid(gan, Tensor.Randn([s.Count, gan.Latent], noise), Path.Combine(s.Model, "sample.png"),
             $"{s.Count} samples of {model}" + (s.Digit is int dd ? $", digit {dd}" : ""), s.Digit);

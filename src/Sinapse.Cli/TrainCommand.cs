@@ -17,7 +17,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public class Settings : DataSettings
     {
-        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10; on a table: one hidden layer of 16), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense), autoencoder[:conv], gan, dcgan, cdcgan (DCGAN conditioned on the digit) or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
+        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10; on a table: one hidden layer of 16), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense), autoencoder[:conv], gan, dcgan, cgan and cdcgan (the two conditioned on the digit) or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
         public string Model { get; init; } = "mlp";
 
         [CommandOption("--epochs <N>"), Description("Training epochs. Default: 12 (lenet: 20; charlstm: 100, within --minutes; a table: 300, with early stopping).")]
@@ -28,12 +28,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         /// <summary>The epochs to train: as given, else 20 for LeNet-5 (which needs them to reach its published 0.9905), 100 for the char model (bounded by its time budget) and 12 otherwise.</summary>
         public int Epochs => EpochsOption ?? (Model == "lenet" ? 20 : IsTextModel ? 100 : 12);
 
-        [CommandOption("--batch-size <N>"), Description("Mini-batch size (charlstm: parallel text streams). Default: 128 (charlstm: 32; gan, dcgan, cdcgan: 64; a table: 16).")]
+        [CommandOption("--batch-size <N>"), Description("Mini-batch size (charlstm: parallel text streams). Default: 128 (charlstm: 32; the GANs: 64; a table: 16).")]
         public int? BatchSizeOption { get; init; }
-        public bool IsGan => Model is "gan" or "dcgan" or "cdcgan";
+        public bool IsGan => Model is "gan" or "dcgan" or "cgan" or "cdcgan";
         public int BatchSize => BatchSizeOption ?? (IsTextModel ? 32 : IsGan ? 64 : 128);
 
-        [CommandOption("--lr <RATE>"), Description("Learning rate. Default: 0.001 (charlstm: 0.002; gan, dcgan, cdcgan: 0.0002; a table: 0.003).")]
+        [CommandOption("--lr <RATE>"), Description("Learning rate. Default: 0.001 (charlstm: 0.002; the GANs: 0.0002; a table: 0.003).")]
         public float? LearningRateOption { get; init; }
         public float LearningRate => LearningRateOption ?? (IsTextModel ? 2e-3f : IsGan ? 2e-4f : 1e-3f);
 
@@ -84,7 +84,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--noise <SIGMA>"), Description("Autoencoder: Gaussian noise added to the inputs only (a denoising autoencoder). Default: 0.")]
         public float Noise { get; init; }
 
-        [CommandOption("--discriminator-lr <RATE>"), Description("gan, dcgan, cdcgan: the discriminator's learning rate. Default: --lr.")]
+        [CommandOption("--discriminator-lr <RATE>"), Description("the GANs: the discriminator's learning rate. Default: --lr.")]
         public float? DiscriminatorLearningRate { get; init; }
 
         [CommandOption("--resume <RUN>"), Description("Continue the run in folder RUN from its last completed epoch (its settings.json and checkpoint.safetensors); it ends as the uninterrupted run would.")]

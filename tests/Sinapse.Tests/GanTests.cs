@@ -109,6 +109,14 @@ public class ConditionalGanTests
         Assert.Equal([4, 1, 28, 28], gan.Sample(4, new Generator(2)).Shape);
         Assert.Equal(1, gan.Discriminator.Call(x).Shape[1]);
         Assert.Contains("label 3", Assert.Throws<ArgumentException>(() => gan.DiscriminatorInput(Tensor.Zeros(1, 1, 28, 28), Tensor.FromArray([3f]))).Message);
+        // The dense conditional GAN reads the flattened image with the one-hot appended.
+        var mlp = Gan.Mlp(new Generator(3), latent: 8, classes: 10);
+        var rows = mlp.DiscriminatorInput(Tensor.Ones(2, 1, 28, 28), Tensor.FromArray([4f, 9f]));
+        Assert.Equal([2, 794], rows.Shape);
+        Assert.Equal(784 + 1, rows.Sum(1).ToArray()[0]);
+        Assert.Equal(1f, rows.ToArray()[784 + 4]);
+        Assert.Equal([3, 1, 28, 28], mlp.Sample(3, new Generator(4)).Shape);
+        Assert.Equal(1, mlp.Discriminator.Call(rows).Shape[1]);
     }
 
     [Fact]

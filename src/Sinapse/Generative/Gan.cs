@@ -10,8 +10,9 @@ namespace Sinapse.Generative;
 /// <remarks>
 /// Shape: Forward is the generator, z (N, latent) → samples (N, 1, 28, 28) in [−1, 1] for the MNIST models here. A
 /// conditional GAN (<see cref="Classes"/> &gt; 0; Mirza and Osindero 2014) is told which class to draw: its generator
-/// reads z with the class one-hot appended (<see cref="GeneratorInput"/>), its discriminator the image with one
-/// constant plane per class, the class's plane set to 1 (<see cref="DiscriminatorInput"/>).
+/// reads z with the class one-hot appended (<see cref="GeneratorInput"/>); its discriminator the image with one
+/// constant plane per class, the class's plane set to 1 (a convolutional one), or the flattened image with the one-hot
+/// appended (a dense one, <see cref="FlatConditioning"/>) (<see cref="DiscriminatorInput"/>).
 /// </remarks>
 public sealed class Gan : Module<Tensor, Tensor>
 {
@@ -21,6 +22,9 @@ public sealed class Gan : Module<Tensor, Tensor>
 
     /// <summary>Number of classes a conditional GAN draws; 0 for an unconditional one.</summary>
     public int Classes { get; }
+
+    /// <summary>A conditional discriminator reads (N, pixels + classes) rows instead of images with class planes.</summary>
+    public bool FlatConditioning { get; init; }
 
     public Gan(Module<Tensor, Tensor> generator, Module<Tensor, Tensor> discriminator, int latent, int classes = 0)
     {
@@ -40,6 +44,7 @@ public sealed class Gan : Module<Tensor, Tensor>
     public Tensor DiscriminatorInput(Tensor images, Tensor labels)
     {
         if (Classes == 0) return images;
+        if (FlatConditioning) return Tensor.Concat([images.Reshape(images.Shape[0], -1), Tensor.OneHot(labels, Classes)], 1);
         int n = images.Shape[0], h = images.Shape[2], w = images.Shape[3];
         var planes = Tensor.Zeros(n, Classes, h, w);
         var p = planes.AsSpan();
@@ -78,12 +83,16 @@ public sealed class Gan : Module<Tensor, Tensor>
     }
 
     /// <summary>The MLP GAN: G z(64) → 256 → 512 → 784 (LeakyReLU 0.2, tanh), D 784 → 512 → 256 → 1 (LeakyReLU 0.2).</summary>
-    public static Gan Mlp(Sinapse.Generator g, int latent = 64) => new(
-        new Sequential(new Linear(latent, 256, gen: g), new LeakyReLU(0.2f), new Linear(256, 512, gen: g), new LeakyReLU(0.2f),
+    /// <param name="g">Seeds the weights.</param>
+    /// <param name="latent">Size of z.</param>
+    /// <param name="classes">For a conditional GAN, the number of classes (both networks read the one-hot beside z or
+    /// the pixels); 0 for an unconditional one.</param>
+    public static Gan Mlp(Sinapse.Generator g, int latent = 64, int classes = 0) => new(
+        new Sequential(new Linear(latent + classes, 256, gen: g), new LeakyReLU(0.2f), new Linear(256, 512, gen: g), new LeakyReLU(0.2f),
             new Linear(512, 784, gen: g), new Tanh(), new Unflatten(1, 1, 28, 28)),
-        new Sequential(new Flatten(), new Linear(784, 512, gen: g), new LeakyReLU(0.2f), new Linear(512, 256, gen: g), new LeakyReLU(0.2f),
+        new Sequential(new Flatten(), new Linear(784 + classes, 512, gen: g), new LeakyReLU(0.2f), new Linear(512, 256, gen: g), new LeakyReLU(0.2f),
             new Linear(256, 1, gen: g)),
-        latent);
+        latent, classes) { FlatConditioning = true };
 
     /// <summary>
     /// DCGAN (Radford et al. 2016) for 28×28: G z(100) → 128×7×7 → transposed convolutions to 64×14×14 and 1×28×28,
