@@ -8,7 +8,7 @@ namespace Sinapse.Cli;
 /// <summary>Options shared by the commands that read MNIST: where the data is and how many cores to use.</summary>
 internal abstract class DataSettings : CommandSettings
 {
-    [CommandOption("--data <DIR>"), Description("mnist, fashion-mnist (after 'sinapse data fetch fashion-mnist'), a folder with the four IDX files of an MNIST-format set, a table (iris, wine, breast-cancer, diabetes, or csv:FILE with --target) or text:NAME|FILE (charlstm). Default: mnist.")]
+    [CommandOption("--data <DIR>"), Description("mnist, fashion-mnist (after 'sinapse data fetch fashion-mnist'), a folder with the four IDX files of an MNIST-format set, a folder of images with one subfolder per class, a table (iris, wine, breast-cancer, diabetes, or csv:FILE with --target) or text:NAME|FILE (charlstm). Default: mnist.")]
     public string? Data { get; init; }
 
     [CommandOption("--threads <N>"), Description("Cores to use. Default: all.")]
@@ -35,6 +35,7 @@ internal abstract class DataSettings : CommandSettings
     {
         null or "mnist" => "MNIST",
         "fashion-mnist" => "Fashion-MNIST",
+        var d when ImageFolderData.Handles(d) => $"the images in {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)))}",
         var d => $"the IDX files in {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)))}",
     };
 }

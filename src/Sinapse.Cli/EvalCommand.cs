@@ -21,13 +21,25 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var (dataDir, mean, std) = s.Apply();
         var (model, spec) = RunFolder.LoadModel(s.Model!);
-        var test = Mnist.LoadTest(dataDir, mean, std);
+        var folder = ImageFolderData.Preprocessing.TryLoad(s.Model!);
+        TensorDataset test;
+        if (folder != null)
+        {
+            // An image-folder run: its test images, read exactly as in training (input.json).
+            if (s.Threads is int t) Sinapse.Settings.Threads = t;
+            var dir = s.Data ?? throw new ArgumentException($"eval: {s.Model} was trained on an image folder; pass it again with --data DIR.");
+            test = ImageFolderData.Load(dir, 0, fixedAs: folder).Test;
+        }
+        else
+        {
+            var (dataDir, mean, std) = s.Apply();
+            test = Mnist.LoadTest(dataDir, mean, std);
+        }
         var loader = new DataLoader(test, 1000);
         var ev = Trainer.Evaluate(model, new CrossEntropyLoss(), loader);
         var (pred, actual) = Trainer.Predict(model, loader);
-        Output.Confusion(new ConfusionMatrix(spec.Classes, pred, actual));
+        Output.Confusion(new ConfusionMatrix(spec.Classes, pred, actual), folder?.Classes);
         AnsiConsole.MarkupLine($"test accuracy [bold green]{ev.Accuracy:P2}[/] (loss {ev.Loss:F4}) on {ev.Samples:N0} images");
         Console.WriteLine($"test_accuracy={ev.Accuracy:F4} test_loss={ev.Loss:F4}");
         return 0;

@@ -26,15 +26,18 @@ internal sealed class PredictCommand : Command<PredictCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var (model, spec) = RunFolder.LoadModel(s.Model!);
-        var x = LoadDigit(s.Image);
+        // An image-folder run reads images as in training (input.json: size, channels, normalisation, class names).
+        var folder = ImageFolderData.Preprocessing.TryLoad(s.Model!);
+        var x = folder != null ? ImageFolderData.LoadImage(s.Image, folder) : LoadDigit(s.Image);
         Tensor probs;
         using (Autograd.NoGrad()) probs = model.Call(x).Softmax(1);
         var p = probs.ToArray();
         int best = Array.IndexOf(p, p.Max());
+        string Name(int c) => folder != null && c < folder.Classes.Length ? folder.Classes[c] : c.ToString();
         var chart = new BarChart().Label($"class probabilities for {Markup.Escape(Path.GetFileName(s.Image))}").WithMaxValue(1);
-        for (int c = 0; c < p.Length; c++) chart.AddItem(c.ToString(), Math.Round(p[c], 4), c == best ? Color.Green : Color.Grey);
+        for (int c = 0; c < p.Length; c++) chart.AddItem(Markup.Escape(Name(c)), Math.Round(p[c], 4), c == best ? Color.Green : Color.Grey);
         AnsiConsole.Write(chart);
-        AnsiConsole.MarkupLine($"predicted: [bold green]{best}[/] ({p[best]:P1})");
+        AnsiConsole.MarkupLine($"predicted: [bold green]{Markup.Escape(Name(best))}[/] ({p[best]:P1})");
         return 0;
     }
 

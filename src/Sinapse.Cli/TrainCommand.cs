@@ -28,6 +28,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         /// <summary>The epochs to train: as given, else 20 for LeNet-5 (which needs them to reach its published 0.9905), 100 for the char model (bounded by its time budget) and 12 otherwise.</summary>
         public int Epochs => EpochsOption ?? (Model == "lenet" ? 20 : IsTextModel ? 100 : 12);
 
+        [CommandOption("--image-size <N>"), Description("An image folder (--data DIR with one subfolder per class): resize every image to N×N. Default: the images' most common size.")]
+        public int? ImageSize { get; init; }
+
         [CommandOption("--batch-size <N>"), Description("Mini-batch size (charlstm: parallel text streams). Default: 128 (charlstm: 32; the GANs: 64; a table: 16).")]
         public int? BatchSizeOption { get; init; }
         public bool IsGan => Model is "gan" or "dcgan" or "cgan" or "cdcgan";
@@ -125,21 +128,35 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         if (TabularTraining.Handles(s.Data)) return TabularRun.Run(s);
         if (AutoencoderTraining.Handles(s.Model)) return AutoencoderTraining.Run(s);
         if (GanTraining.Handles(s.Model)) return GanTraining.Run(s);
-        var spec = ModelSpec.Parse(s.Model, [1, 28, 28], 10, dropout: s.Dropout);
         var (dataDir, mean, std) = s.Apply();
         var outDir = RunFolder.Choose(s.Out);
         Directory.CreateDirectory(outDir);
         RunSettings.Save(s, outDir);
 
         AnsiConsole.MarkupLine($"[bold]Sinapse[/] training [green]{Markup.Escape(s.Model)}[/] on {Markup.Escape(s.DataName)} ({Markup.Escape(dataDir)}), {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
-        var (trainAll, test) = Mnist.Load(dataDir, mean, std);
+        TensorDataset trainAll, test;
+        string[]? classNames = s.Data == "fashion-mnist" ? FashionClasses : null;
+        float fill = -mean / std;
+        if (ImageFolderData.Handles(s.Data))
+        {
+            ImageFolderData.Preprocessing folder;
+            (trainAll, test, folder) = ImageFolderData.Load(dataDir, s.Seed, s.ImageSize);
+            folder.Save(Path.Combine(outDir, ImageFolderData.InputJson));
+            classNames = folder.Classes;
+            fill = -folder.Mean[0] / folder.Std[0];
+            AnsiConsole.MarkupLine(Markup.Escape(ImageFolderData.Describe(folder, trainAll.Count, test.Count)));
+        }
+        else (trainAll, test) = Mnist.Load(dataDir, mean, std);
+        int[] inputShape = trainAll.Inputs.Shape[1..];
+        int classCount = classNames?.Length ?? (int)trainAll.Targets.Max().Item() + 1;
+        var spec = ModelSpec.Parse(s.Model, inputShape, Math.Max(classCount, 2), dropout: s.Dropout);
         Dataset<(Tensor Input, Tensor Target)> train = trainAll, validation = test;
         bool heldOut = s.ValSplit > 0;
         if (heldOut) (train, validation) = trainAll.Split(s.ValSplit, s.Seed);
         AnsiConsole.MarkupLine($"{train.Count:N0} training images, {validation.Count:N0} {(heldOut ? "held-out validation" : "validation (= test)")} images, {test.Count:N0} test images");
 
         var model = spec.Build(new Generator(s.Seed));
-        var summary = model.Summary(1, 1, 28, 28);
+        var summary = model.Summary([1, .. inputShape]);
         AnsiConsole.WriteLine(summary);
         RunFolder.WriteText(Path.Combine(outDir, RunReport.SummaryFile), summary);
         if (s.Optimizer is "rprop" or "quickprop")
@@ -149,12 +166,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         if (Schedule(s, opt) is { } schedule) callbacks.Add(schedule);
 
         var loss = new CrossEntropyLoss();
-        var augment = s.Augment != null ? ParseAugment(s.Augment, s.Seed, -mean / std) : null;
+        var augment = s.Augment != null ? ParseAugment(s.Augment, s.Seed, fill) : null;
         var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed)
         {
             Transform = augment != null ? b => (augment.Apply(b.Input), b.Target) : null,
         };
-        if (augment != null) AugmentedPreview(train, s, outDir, -mean / std);
+        if (augment != null) AugmentedPreview(train, s, outDir, fill);
         var valLoader = new DataLoader(validation, 1000);
         if (s.Minutes is double minutes) callbacks.Add(new TimeLimit(minutes * 60));
         callbacks.Add(new ModelCheckpoint(Path.Combine(outDir, "checkpoints")));
@@ -167,7 +184,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var testLoader = new DataLoader(test, 1000);
         var ev = Trainer.Evaluate(model, loss, testLoader);
         var (pred, actual) = Trainer.Predict(model, testLoader);
-        var cm = new ConfusionMatrix(10, pred, actual);
+        var cm = new ConfusionMatrix(spec.Classes, pred, actual);
 
         model.Save(Path.Combine(outDir, RunFolder.Weights), new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "sinapse" });
         spec.Save(Path.Combine(outDir, RunFolder.ModelJson));
@@ -181,8 +198,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         Plots.Loss(history, Path.Combine(outDir, RunFolder.LossPng));
         Pictures.Confusion(cm, Path.Combine(outDir, RunFolder.ConfusionPng));
 
-        RunReport.Write(outDir, $"{s.Model} on {s.DataName}: test accuracy {ev.Accuracy:P2}", SamplePredictions(model, test, s.Data == "fashion-mnist" ? FashionClasses : null));
-        Output.Confusion(cm);
+        RunReport.Write(outDir, $"{s.Model} on {s.DataName}: test accuracy {ev.Accuracy:P2}", SamplePredictions(model, test, classNames));
+        Output.Confusion(cm, classNames);
         AnsiConsole.MarkupLine($"test accuracy [bold green]{ev.Accuracy:P2}[/] (loss {ev.Loss:F4}) after {history.Epochs.Count} epochs in {seconds:F1} s");
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         return 0;
@@ -198,12 +215,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         Tensor p;
         using (Autograd.NoGrad()) p = model.Call(x).Softmax(1);
         var probs = p.ToArray(); var labels = y.ToArray(); var pixels = x.ToArray();
-        int c = p.Shape[1], hw = x.Shape[2] * x.Shape[3];
+        int c = p.Shape[1], hw = x.Shape[2] * x.Shape[3], per = x.Numel / x.Shape[0]; // the report shows the first channel
         string Name(int k) => names != null && k < names.Length ? names[k] : k.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Enumerable.Range(0, labels.Length).Select(i =>
         {
             int best = Enumerable.Range(0, c).MaxBy(k => probs[i * c + k]);
-            return new RunReport.Prediction(pixels.AsSpan(i * hw, hw).ToArray(), x.Shape[2], x.Shape[3], Name(best), probs[i * c + best], Name((int)labels[i]));
+            return new RunReport.Prediction(pixels.AsSpan(i * per, hw).ToArray(), x.Shape[2], x.Shape[3], Name(best), probs[i * c + best], Name((int)labels[i]));
         }).ToList();
     }
 
@@ -304,13 +321,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var tiles = new List<float[]>();
         var versions = Enumerable.Range(0, 3).Select(_ => preview.Apply(x).ToArray()).ToArray();
         var original = x.ToArray();
-        int size = 28 * 28;
+        int h = x.Shape[2], w = x.Shape[3], size = h * w, per = x.Numel / x.Shape[0]; // the first channel of each image
         for (int i = 0; i < x.Shape[0]; i++)
         {
-            tiles.Add(original.AsSpan(i * size, size).ToArray());
-            foreach (var v in versions) tiles.Add(v.AsSpan(i * size, size).ToArray());
+            tiles.Add(original.AsSpan(i * per, size).ToArray());
+            foreach (var v in versions) tiles.Add(v.AsSpan(i * per, size).ToArray());
         }
         Directory.CreateDirectory(outDir);
-        Pictures.Grid(tiles, 28, 28, Path.Combine(outDir, RunFolder.AugmentedPng), zoom: 3, caption: $"original, then 3 × --augment {s.Augment}", columns: 4);
+        Pictures.Grid(tiles, h, w, Path.Combine(outDir, RunFolder.AugmentedPng), zoom: 3, caption: $"original, then 3 × --augment {s.Augment}", columns: 4);
     }
 }
