@@ -16,7 +16,7 @@ public class CliTabularTests
         var run = Path.Combine(Temp(), "run");
         var (code, output, err) = Run("train", "--data", "iris", "--epochs", "80", "--out", run);
         Assert.True(code == 0, err);
-        Assert.Contains("target species (classification, 3 classes: setosa, versicolor, virginica)", output);
+        Assert.Contains("target species (classification, 3 classes: setosa, versicolor, virginica)", output.Replace("\n", ""));
         foreach (var f in new[] { "model.json", "model.safetensors", "preprocessing.json", "history.csv", "metrics.json", "loss.png", "confusion.png", "report.md", "settings.json", "checkpoint.safetensors" })
             Assert.True(File.Exists(Path.Combine(run, f)), f);
         Assert.True(Metrics(run).GetProperty("test_accuracy").GetDouble() >= 0.9);
