@@ -24,7 +24,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         var (model, spec) = RunFolder.LoadModel(s.Model!);
         var folder = ImageFolderData.Preprocessing.TryLoad(s.Model!);
         TensorDataset test;
-        if (folder != null)
+        if (folder is { Kind: "image-folder" })
         {
             // An image-folder run: its test images, read exactly as in training (input.json).
             if (s.Threads is int t) Sinapse.Settings.Threads = t;
@@ -39,7 +39,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         var loader = new DataLoader(test, 1000);
         var ev = Trainer.Evaluate(model, new CrossEntropyLoss(), loader);
         var (pred, actual) = Trainer.Predict(model, loader);
-        Output.Confusion(new ConfusionMatrix(spec.Classes, pred, actual), folder?.Classes);
+        Output.Confusion(new ConfusionMatrix(spec.Classes, pred, actual), folder?.Kind == "image-folder" ? folder.Classes : null);
         AnsiConsole.MarkupLine($"test accuracy [bold green]{ev.Accuracy:P2}[/] (loss {ev.Loss:F4}) on {ev.Samples:N0} images");
         Console.WriteLine($"test_accuracy={ev.Accuracy:F4} test_loss={ev.Loss:F4}");
         return 0;

@@ -16,14 +16,17 @@ internal static class ImageFolderData
     public const string InputJson = "input.json";
     static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
 
-    /// <summary>How a run reads images.</summary>
-    public sealed record Preprocessing(int Channels, int Height, int Width, float[] Mean, float[] Std, string[] Classes, ulong Seed)
+    /// <summary>
+    /// How a run reads images: "image-folder" runs resize and normalise per channel; "idx" runs (MNIST-format sets)
+    /// read a picture as a digit (grayscale, white on black) with the set's normalisation.
+    /// </summary>
+    public sealed record Preprocessing(int Channels, int Height, int Width, float[] Mean, float[] Std, string[] Classes, ulong Seed, string Kind = "image-folder")
     {
         public int[] InputShape => [Channels, Height, Width];
 
         public void Save(string path) => RunFolder.WriteText(path, JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["kind"] = "image-folder", ["channels"] = Channels, ["height"] = Height, ["width"] = Width,
+            ["kind"] = Kind, ["channels"] = Channels, ["height"] = Height, ["width"] = Width,
             ["mean"] = Mean, ["std"] = Std, ["classes"] = Classes, ["seed"] = Seed,
         }, new JsonSerializerOptions { WriteIndented = true }));
 
@@ -37,7 +40,8 @@ internal static class ImageFolderData
                 var r = doc.RootElement;
                 float[] Floats(string k) => r.GetProperty(k).EnumerateArray().Select(e => e.GetSingle()).ToArray();
                 return new Preprocessing(r.GetProperty("channels").GetInt32(), r.GetProperty("height").GetInt32(), r.GetProperty("width").GetInt32(),
-                    Floats("mean"), Floats("std"), r.GetProperty("classes").EnumerateArray().Select(e => e.GetString() ?? "").ToArray(), r.GetProperty("seed").GetUInt64());
+                    Floats("mean"), Floats("std"), r.GetProperty("classes").EnumerateArray().Select(e => e.GetString() ?? "").ToArray(), r.GetProperty("seed").GetUInt64(),
+                    r.TryGetProperty("kind", out var k) ? k.GetString() ?? "image-folder" : "image-folder");
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {

@@ -28,7 +28,8 @@ internal sealed class PredictCommand : Command<PredictCommand.Settings>
         var (model, spec) = RunFolder.LoadModel(s.Model!);
         // An image-folder run reads images as in training (input.json: size, channels, normalisation, class names).
         var folder = ImageFolderData.Preprocessing.TryLoad(s.Model!);
-        var x = folder != null ? ImageFolderData.LoadImage(s.Image, folder) : LoadDigit(s.Image);
+        var x = folder is { Kind: "image-folder" } ? ImageFolderData.LoadImage(s.Image, folder)
+            : folder != null ? LoadDigit(s.Image, folder.Mean[0], folder.Std[0], folder.Height, folder.Width) : LoadDigit(s.Image);
         Tensor probs;
         using (Autograd.NoGrad()) probs = model.Call(x).Softmax(1);
         var p = probs.ToArray();
@@ -42,29 +43,29 @@ internal sealed class PredictCommand : Command<PredictCommand.Settings>
     }
 
     /// <summary>
-    /// Decodes an image, converts it to grayscale, resizes it to 28×28 and normalises it like MNIST. MNIST digits are
-    /// white on black: an image with a light background (mean above one half) is inverted first.
-    /// Shape: → (1, 1, 28, 28).
+    /// Decodes an image, converts it to grayscale, resizes it to h×w (28×28) and normalises it like the training set
+    /// (MNIST's mean and deviation by default). MNIST-format images are white on black: an image with a light
+    /// background (mean above one half) is inverted first. Shape: → (1, 1, h, w).
     /// </summary>
-    internal static Tensor LoadDigit(string path)
+    internal static Tensor LoadDigit(string path, float mean = Mnist.Mean, float std = Mnist.Std, int h = 28, int w = 28)
     {
         using var bmp = ImageFile.Decode(path);
-        using var gray = new SKBitmap(new SKImageInfo(28, 28, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var gray = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(gray))
         {
             canvas.Clear(SKColors.White);
             using var img = SKImage.FromBitmap(bmp);
-            canvas.DrawImage(img, new SKRect(0, 0, 28, 28), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+            canvas.DrawImage(img, new SKRect(0, 0, w, h), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
         }
-        var v = new float[28 * 28];
-        for (int y = 0; y < 28; y++)
-            for (int xx = 0; xx < 28; xx++)
+        var v = new float[h * w];
+        for (int y = 0; y < h; y++)
+            for (int xx = 0; xx < w; xx++)
             {
                 var c = gray.GetPixel(xx, y);
-                v[y * 28 + xx] = (0.299f * c.Red + 0.587f * c.Green + 0.114f * c.Blue) / 255f;
+                v[y * w + xx] = (0.299f * c.Red + 0.587f * c.Green + 0.114f * c.Blue) / 255f;
             }
         if (v.Average() > 0.5f) for (int i = 0; i < v.Length; i++) v[i] = 1f - v[i];
-        for (int i = 0; i < v.Length; i++) v[i] = (v[i] - Mnist.Mean) / Mnist.Std;
-        return Tensor.FromArray(v, 1, 1, 28, 28);
+        for (int i = 0; i < v.Length; i++) v[i] = (v[i] - mean) / std;
+        return Tensor.FromArray(v, 1, 1, h, w);
     }
 }

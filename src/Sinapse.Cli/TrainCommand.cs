@@ -149,6 +149,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         else (trainAll, test) = Mnist.Load(dataDir, mean, std);
         int[] inputShape = trainAll.Inputs.Shape[1..];
         int classCount = classNames?.Length ?? (int)trainAll.Targets.Max().Item() + 1;
+        if (!ImageFolderData.Handles(s.Data))
+            // predict reads pictures with the set's own normalisation and names its classes.
+            new ImageFolderData.Preprocessing(inputShape[0], inputShape[1], inputShape[2], [mean], [std],
+                classNames ?? Enumerable.Range(0, classCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), s.Seed, "idx")
+                .Save(Path.Combine(outDir, ImageFolderData.InputJson));
         var spec = ModelSpec.Parse(s.Model, inputShape, Math.Max(classCount, 2), dropout: s.Dropout);
         Dataset<(Tensor Input, Tensor Target)> train = trainAll, validation = test;
         bool heldOut = s.ValSplit > 0;
