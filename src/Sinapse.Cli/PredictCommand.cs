@@ -9,7 +9,7 @@ namespace Sinapse.Cli;
 /// <summary>Options of the commands that apply a trained run to one image: the image and the run folder.</summary>
 internal class RunImageSettings : CommandSettings
 {
-    [CommandArgument(0, "<IMAGE>"), Description("A PNG or JPEG image of one digit.")]
+    [CommandArgument(0, "<IMAGE>"), Description("A PNG or JPEG image (of one digit, for an MNIST run); for a run trained on a table, a CSV file of rows to predict.")]
     public string Image { get; init; } = "";
 
     [CommandOption("--model <RUN_DIR>"), Description("Run folder written by 'sinapse train'.")]
@@ -25,6 +25,7 @@ internal sealed class PredictCommand : Command<PredictCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        if (TabularPredict.Handles(s.Model!)) return TabularPredict.Run(s.Model!, s.Image);
         var (model, spec) = RunFolder.LoadModel(s.Model!);
         // An image-folder run reads images as in training (input.json: size, channels, normalisation, class names).
         var folder = ImageFolderData.Preprocessing.TryLoad(s.Model!);

@@ -23,6 +23,17 @@ public class CliTabularTests
         var report = File.ReadAllText(Path.Combine(run, "report.md"));
         Assert.Contains("| setosa |", report);
         Assert.Contains("| macro average |", report);
+        // predict scores new rows read exactly as in training: columns by name, in any order.
+        var rows = Path.Combine(Temp(), "rows.csv");
+        File.WriteAllLines(rows, ["species,petal_width,petal_length,sepal_width,sepal_length", "setosa,0.2,1.4,3.5,5.1", "virginica,2.3,6.0,3.3,6.3", "versicolor,1.3,4.5,2.8,5.7"]);
+        (code, output, err) = Run("predict", "--model", run, rows);
+        Assert.True(code == 0, err);
+        Assert.Contains("accuracy against the 'species' column: 100.0 % (3 of 3)", output);
+        Assert.Equal("1,setosa,", File.ReadAllLines(Path.ChangeExtension(rows, ".predictions.csv"))[1][..9]);
+        File.WriteAllLines(rows, ["sepal_length,sepal_width", "5.1,3.5"]);
+        (code, _, err) = Run("predict", "--model", run, rows);
+        Assert.Equal(2, code);
+        Assert.Contains("no column 'petal_length'", err);
     }
 
     [Fact]
