@@ -157,6 +157,8 @@ internal static class Plots
 
     static void Save(ScottPlot.Plot plt, string x, string y, string path)
     {
+        // Epochs and episodes are counted: no ticks between them.
+        if (x is "epoch" or "episode" or "epochs") plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plt.XLabel(x);
         plt.YLabel(y);
         plt.ShowLegend();
