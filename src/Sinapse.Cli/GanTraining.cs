@@ -47,7 +47,8 @@ internal static class GanTraining
         AnsiConsole.WriteLine(gan.ToString());
         var optG = new Adam(gan.Generator.Parameters(), s.LearningRate, beta1: 0.5f);
         var optD = new Adam(gan.Discriminator.Parameters(), s.DiscriminatorLearningRate ?? s.LearningRate, beta1: 0.5f);
-        var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1));
+        if (s.GeneratorSteps < 1) throw new ArgumentException($"--generator-steps: {s.GeneratorSteps} must be at least 1.");
+        var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1)) { GeneratorSteps = s.GeneratorSteps };
         var fixedNoise = Tensor.Randn([gan.Classes > 0 ? 100 : 64, gan.Latent], new Generator(s.Seed + 2));
         var loader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed, dropLast: true);
         var callbacks = new List<Callback>

@@ -87,6 +87,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--noise <SIGMA>"), Description("Autoencoder: Gaussian noise added to the inputs only (a denoising autoencoder). Default: 0.")]
         public float Noise { get; init; }
 
+        [CommandOption("--generator-steps <N>"), Description("the GANs: generator updates per discriminator update. Default: 1.")]
+        public int GeneratorSteps { get; init; } = 1;
+
         [CommandOption("--discriminator-lr <RATE>"), Description("the GANs: the discriminator's learning rate. Default: --lr.")]
         public float? DiscriminatorLearningRate { get; init; }
 

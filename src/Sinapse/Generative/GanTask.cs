@@ -20,6 +20,9 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
     readonly NoiseState noiseState = new(noise);
 
     public float RealLabel { get; } = realLabel;
+
+    /// <summary>Generator updates per discriminator update (each on fresh noise), for when the discriminator wins too easily.</summary>
+    public int GeneratorSteps { get; init; } = 1;
     public override Module Model => gan;
 
     public override IEnumerable<(string Key, IStateful Part)> StateParts =>
@@ -47,11 +50,16 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
         lossD.Backward();
         discriminatorOptimizer.Step();
 
-        generatorOptimizer.ZeroGrad();
-        var lossG = bce.Call(gan.Discriminator.Call(gan.DiscriminatorInput(fake, fakeLabels)), Tensor.Ones(n, 1));
-        float gLoss = lossG.Item();
-        lossG.Backward();
-        generatorOptimizer.Step();
+        float gLoss = 0;
+        for (int k = 0; k < GeneratorSteps; k++)
+        {
+            if (k > 0) fake = gan.Generator.Call(gan.GeneratorInput(Tensor.Randn([n, gan.Latent], noise), fakeLabels));
+            generatorOptimizer.ZeroGrad();
+            var lossG = bce.Call(gan.Discriminator.Call(gan.DiscriminatorInput(fake, fakeLabels)), Tensor.Ones(n, 1));
+            gLoss = lossG.Item();
+            lossG.Backward();
+            generatorOptimizer.Step();
+        }
         return new StepResult(gLoss, n, null, new Dictionary<string, float> { ["d_loss"] = dLoss, ["d_real"] = pReal, ["d_fake"] = pFake });
     }
 
