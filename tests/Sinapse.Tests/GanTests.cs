@@ -137,6 +137,19 @@ public class ConditionalGanTests
         float Mean(int label) => gan.Sample(64, new Generator(9), Enumerable.Repeat(label, 64).ToArray()).Mean().Item();
         Assert.True(Mean(0) < -0.5f && Mean(1) > 0.5f, $"class 0 mean {Mean(0):F2}, class 1 mean {Mean(1):F2}");
     }
+
+    [Fact]
+    public void GeneratorSteps_UpdateTheGeneratorThatManyTimesPerBatch()
+    {
+        var gan = Gan.Mlp(new Generator(1), latent: 8);
+        var optG = new Adam(gan.Generator.Parameters(), 2e-4f, beta1: 0.5f);
+        var optD = new Adam(gan.Discriminator.Parameters(), 2e-4f, beta1: 0.5f);
+        var task = new GanTask(gan, optG, optD, new Generator(2)) { GeneratorSteps = 3 };
+        var data = new TensorDataset(Tensor.Randn([64, 1, 28, 28], new Generator(3)).Clamp(-1, 1), Tensor.Zeros(64));
+        Trainer.Fit(task, new DataLoader(data, 16), null, 1);
+        Assert.Equal(4, optD.StepCount);
+        Assert.Equal(12, optG.StepCount);
+    }
 }
 
 [Collection(nameof(ProcessWideCollection))]
