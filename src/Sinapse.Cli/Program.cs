@@ -23,12 +23,12 @@ public static class Program
                 .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0");
             c.PropagateExceptions();
             c.UseStrictParsing();
-            c.AddCommand<TrainCommand>("train").WithDescription("Train a network on the shipped MNIST and write a run folder.");
+            c.AddCommand<TrainCommand>("train").WithDescription("Train a network (MNIST by default; Fashion-MNIST, an IDX or image folder, a table, a text) and write a run folder with its report.");
             c.AddCommand<CvCommand>("cv").WithDescription("k-fold cross-validation (stratified) of an MLP on a table: per-fold scores, mean ± std.");
             c.AddCommand<TuneCommand>("tune").WithDescription("Grid or random hyperparameter search for an MLP on a table; ranked table (CSV, Markdown) and a PNG.");
             c.AddCommand<SampleCommand>("sample").WithDescription("Samples from a trained GAN, scored by a frozen classifier: Inception-style score, digit shares, Fréchet distance.");
-            c.AddCommand<EvalCommand>("eval").WithDescription("Evaluate a saved run on the MNIST test set.");
-            c.AddCommand<PredictCommand>("predict").WithDescription("Class probabilities for a PNG or JPEG image.");
+            c.AddCommand<EvalCommand>("eval").WithDescription("Evaluate a saved run on its test set (MNIST by default, or --data).");
+            c.AddCommand<PredictCommand>("predict").WithDescription("Class probabilities for a PNG or JPEG image, or predictions for the rows of a CSV (a table run).");
             c.AddCommand<FeaturesCommand>("features").WithDescription("PNG grids of a trained CNN's first-layer filters and of every convolution's feature maps for one image.");
             c.AddCommand<FiltersCommand>("filters").WithDescription("Apply the classic 3×3 image kernels through Conv2d; one PNG per filter and a contact sheet.");
             c.AddCommand<GenerateCommand>("generate").WithDescription("Text from a trained character model (train --model charlstm).");
