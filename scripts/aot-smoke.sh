@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Publishes the sinapse CLI with NativeAOT (one native executable, the SkiaSharp libraries and data/ beside it), then
 # runs it as on a machine without .NET: an empty environment, PATH without dotnet. It must run xor, train one epoch
-# of MNIST and predict an image; start-up time is reported beside the JIT build's.
+# of MNIST, predict an image, export the run as ONNX, learn the grid world and list the data sets; start-up time is
+# reported beside the JIT build's.
 # NativeAOT links with a C toolchain: clang (any clang-NN) is used, installed with apt-get when missing and possible.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,6 +25,9 @@ run() { env -i PATH=/usr/bin:/bin HOME="$work/empty" "$@"; }
 run "$bin" xor | tail -3
 run "$bin" train --epochs 1 --out run | tail -2
 run "$bin" predict --model run run/confusion.png | tail -1
+run "$bin" export --onnx run | tail -1
+run "$bin" rl --env gridworld --algo q-learning --out grid | grep "policy equals"
+run "$bin" data list | head -2
 start() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
 aot_ms=$(start run "$bin" --version)
 jit_ms=$(start dotnet "$root/src/Sinapse.Cli/bin/Release/net10.0/Sinapse.Cli.dll" --version)

@@ -24,11 +24,23 @@ internal static class ImageFolderData
     {
         public int[] InputShape => [Channels, Height, Width];
 
-        public void Save(string path) => RunFolder.WriteText(path, JsonSerializer.Serialize(new Dictionary<string, object>
+        // Written by hand, not by JsonSerializer's reflection, which NativeAOT does not keep.
+        public void Save(string path)
         {
-            ["kind"] = Kind, ["channels"] = Channels, ["height"] = Height, ["width"] = Width,
-            ["mean"] = Mean, ["std"] = Std, ["classes"] = Classes, ["seed"] = Seed,
-        }, new JsonSerializerOptions { WriteIndented = true }));
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+            {
+                w.WriteStartObject();
+                w.WriteString("kind", Kind);
+                w.WriteNumber("channels", Channels); w.WriteNumber("height", Height); w.WriteNumber("width", Width);
+                w.WriteStartArray("mean"); foreach (var v in Mean) w.WriteNumberValue(v); w.WriteEndArray();
+                w.WriteStartArray("std"); foreach (var v in Std) w.WriteNumberValue(v); w.WriteEndArray();
+                w.WriteStartArray("classes"); foreach (var c in Classes) w.WriteStringValue(c); w.WriteEndArray();
+                w.WriteNumber("seed", Seed);
+                w.WriteEndObject();
+            }
+            RunFolder.WriteText(path, System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+        }
 
         public static Preprocessing? TryLoad(string runDir)
         {
