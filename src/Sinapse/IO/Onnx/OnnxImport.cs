@@ -305,9 +305,8 @@ public static class OnnxImport
     /// <summary>Integers as one packed field (a run of varints), however the file stored them.</summary>
     static ProtoField Packed(long[] ints)
     {
-        var ms = new MemoryStream();
-        foreach (var v in ints) { ulong u = (ulong)v; while (u >= 0x80) { ms.WriteByte((byte)(u | 0x80)); u >>= 7; } ms.WriteByte((byte)u); }
-        return new ProtoField(8, 2, (ulong)ms.Length, ms.ToArray());
+        var body = new ProtoWriter().RawVarints(ints).ToArray();
+        return new ProtoField(8, 2, (ulong)body.Length, body);
     }
 
     static (string Name, (long[] Dims, float[] Values) Tensor) Tensor(ProtoField f, string source)

@@ -39,6 +39,9 @@ internal sealed class ProtoWriter
     public ProtoWriter Message(int field, ProtoWriter message) => Bytes(field, message.ToArray());
 
     public ProtoWriter Ints(int field, IEnumerable<long> values) { foreach (var v in values) Int(field, v); return this; }
+
+    /// <summary>Varints without tags: the body of a packed repeated field.</summary>
+    public ProtoWriter RawVarints(IEnumerable<long> values) { foreach (var v in values) Varint((ulong)v); return this; }
 }
 
 /// <summary>One field read from a message: its number, wire type, and value (a number, or the bytes of a length-delimited field).</summary>
