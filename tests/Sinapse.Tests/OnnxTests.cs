@@ -11,9 +11,9 @@ public class OnnxTests
 {
     static float[] RunOrt(byte[] model, Tensor input)
     {
-        using var ort = new InferenceSession(model);
+        using var runtime = new InferenceSession(model);
         var dense = new DenseTensor<float>(input.ToArray(), input.Shape);
-        using var results = ort.Run([NamedOnnxValue.CreateFromTensor("input", dense)]);
+        using var results = runtime.Run([NamedOnnxValue.CreateFromTensor("input", dense)]);
         return results.First().AsEnumerable<float>().ToArray();
     }
 
@@ -154,8 +154,8 @@ public class CliOnnxTests
         Assert.Contains("opset", output);
         var (model, _) = Sinapse.Cli.RunFolder.LoadModel(dir);
         var images = Sinapse.Data.Mnist.LoadTest(Sinapse.Data.Mnist.FindDefaultDirectory()!).GetBatch(Enumerable.Range(0, 64).ToArray()).Input;
-        using var ort = new InferenceSession(Path.Combine(dir, "model.onnx"));
-        using var results = ort.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(images.ToArray(), images.Shape))]);
+        using var runtime = new InferenceSession(Path.Combine(dir, "model.onnx"));
+        using var results = runtime.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(images.ToArray(), images.Shape))]);
         var ort = results.First().AsEnumerable<float>().ToArray();
         float[] mine;
         using (Autograd.NoGrad()) mine = model.Call(images).ToArray();
