@@ -31,6 +31,15 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
         [CommandOption("--env <NAME>"), Description("cartpole, mountaincar or gridworld. Default: cartpole.")]
         public string Env { get; init; } = "cartpole";
 
+        [CommandOption("--layout <ROWS>"), Description("gridworld: the grid, rows top to bottom separated by '/': '.' open, '#' wall, 'S' start, '+' exit worth +1, '-' exit worth −1. Default: ...+/.#.-/S... (Russell and Norvig's 4×3).")]
+        public string? Layout { get; init; }
+
+        [CommandOption("--slip <P>"), Description("gridworld: probability of slipping to each side of the chosen move. Default: 0.1.")]
+        public double Slip { get; init; } = 0.1;
+
+        [CommandOption("--living-reward <R>"), Description("gridworld: reward of every step. Default: -0.04.")]
+        public double LivingReward { get; init; } = -0.04;
+
         [CommandOption("--algo <NAME>"), Description("dqn, reinforce or a2c (cartpole, mountaincar); value-iteration, policy-iteration, q-learning or sarsa (gridworld). Default: dqn, or q-learning on the grid world.")]
         public string? Algo { get; init; }
 
@@ -66,7 +75,7 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
     {
         if (s.Mode == "play") return RlPlay.Run(s);
         if (s.Mode != "train") throw new ArgumentException($"rl: '{s.Mode}' is not train or play.");
-        var env = Environments.Create(s.Env);
+        var env = s.Env == "gridworld" ? MakeGrid(s.Layout, s.Slip, s.LivingReward, s.Gamma) : Environments.Create(s.Env);
         var outDir = RunFolder.Choose(s.Out, "rl");
         if (env is GridWorld grid) return RlGridWorld.Run(grid, s, outDir);
         string algo = s.Algo ?? "dqn";
@@ -135,6 +144,10 @@ internal sealed class RlCommand : Command<RlCommand.Settings>
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]  (sinapse rl play --model {Markup.Escape(outDir)})");
         return 0;
     }
+
+    /// <summary>The grid world of --layout, --slip, --living-reward and --gamma (γ = 1 by default).</summary>
+    internal static GridWorld MakeGrid(string? layout, double slip, double livingReward, double? gamma) =>
+        new((layout ?? "...+/.#.-/S...").Split('/'), slip, livingReward, gamma is double g ? Math.Round(g, 6) : 1.0);
 
     static void WriteEpisodes(EpisodeLog log, string path)
     {

@@ -63,6 +63,7 @@ internal static class RlGridWorld
         md.Append(CultureInfo.InvariantCulture, $"Optimal (value iteration):\n\n```\n{grid.Describe(optimal.Values, optimal.Policy)}```\n\nAgreement: {agree} of {open} states; largest value difference {worst:F4}.\n");
         RunFolder.WriteText(Path.Combine(outDir, "gridworld.md"), md.ToString());
         RunFolder.WriteMetrics(Path.Combine(outDir, RlPlay.RlJson), [("env", "gridworld"), ("algo", algo), ("seed", s.Seed),
+            ("layout", string.Join('/', grid.Layout)), ("slip", grid.Slip), ("living_reward", grid.LivingReward), ("discount", grid.Discount),
             ("states_agreeing_with_optimal", agree), ("states", open), ("largest_value_difference", worst), ("episodes", task?.Episodes.Count ?? 0)]);
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         return 0;

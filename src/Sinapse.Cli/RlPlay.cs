@@ -21,17 +21,22 @@ internal static class RlPlay
         var jsonPath = Path.Combine(model, RlJson);
         if (!File.Exists(jsonPath)) throw new FileNotFoundException($"'{jsonPath}' not found; --model takes a run folder written by 'sinapse rl'.", jsonPath);
         string envName, algo;
+        IEnvironment env;
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath));
-            envName = doc.RootElement.GetProperty("env").GetString() ?? "";
-            algo = doc.RootElement.GetProperty("algo").GetString() ?? "";
+            var r = doc.RootElement;
+            envName = r.GetProperty("env").GetString() ?? "";
+            algo = r.GetProperty("algo").GetString() ?? "";
+            // The grid world is rebuilt as it was learned (layout, slip, rewards, discount).
+            env = envName == "gridworld" && r.TryGetProperty("layout", out var layout)
+                ? RlCommand.MakeGrid(layout.GetString(), r.GetProperty("slip").GetDouble(), r.GetProperty("living_reward").GetDouble(), r.GetProperty("discount").GetDouble())
+                : Environments.Create(envName);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             throw new InvalidDataException($"{jsonPath}: expected a JSON object with \"env\" and \"algo\" strings ({e.Message}).", e);
         }
-        var env = Environments.Create(envName);
         Func<float[], int> policy = Policy(env, algo, model);
         int every = s.Every ?? (env is GridWorld ? 1 : 25);
         var trace = new List<float[]>();

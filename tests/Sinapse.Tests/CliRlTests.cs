@@ -26,6 +26,20 @@ public class CliRlTests
     }
 
     [Fact]
+    public void AGridOfOnesOwn_IsSolvedAndReplayed()
+    {
+        // The corridor of the library's test: S . + with no slip, living reward −0.1, γ 0.9: the start is worth 0.71.
+        var dir = Temp();
+        var (code, output, err) = Run("rl", "--env", "gridworld", "--algo", "value-iteration", "--layout", "S.+", "--slip", "0", "--living-reward", "-0.1", "--gamma", "0.9", "--out", dir);
+        Assert.True(code == 0, err);
+        Assert.Contains("0.710→", output);
+        (code, output, err) = Run("rl", "play", "--model", dir);
+        Assert.True(code == 0, err);
+        Assert.Contains("episode 1: return 0.80 in 2 steps", output);
+        Assert.Equal(2, Run("rl", "--env", "gridworld", "--layout", "S.x").Code);
+    }
+
+    [Fact]
     public void CartPole_TrainSaveAndPlay()
     {
         var dir = Temp();
