@@ -8,7 +8,7 @@ namespace Sinapse.IO.Onnx;
 /// the file back.
 /// </summary>
 /// <remarks>
-/// Layers: Linear (Gemm on 2-D inputs, MatMul + Add otherwise), ReLU, LeakyReLU, ELU, Tanh, Sigmoid, SiLU, Softplus
+/// Layers: Linear (Gemm on 2-D inputs with the weight as it is; MatMul + Add otherwise, the weight stored transposed), ReLU, LeakyReLU, ELU, Tanh, Sigmoid, SiLU, Softplus
 /// (β = 1), Softmax, LogSoftmax, Conv1d, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1)
 /// (GlobalAveragePool), BatchNorm1d/2d, Dropout and Dropout2d (identity at inference), Flatten, Unflatten, Embedding
 /// (Cast + Gather), RNN, LSTM and GRU (ONNX's gate orders, batch-first through Transpose, any number of layers, either
