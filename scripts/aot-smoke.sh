@@ -7,9 +7,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cc="$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | sort -V | tail -1 || true)"
-install_pkg() { apt-get install -y --no-install-recommends clang >/dev/null 2>&1 || sudo -n apt-get install -y --no-install-recommends clang >/dev/null 2>&1; }
 if [ -z "$cc" ]; then
-  install_pkg || { (apt-get update >/dev/null 2>&1 || sudo -n apt-get update >/dev/null 2>&1) && install_pkg; } || true
+  source "$root/scripts/apt-tool.sh" && ensure_tool clang
   cc="$(command -v clang || true)"
 fi
 if [ -z "$cc" ]; then

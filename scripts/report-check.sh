@@ -6,10 +6,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 browser="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
-install_pkg() { apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || sudo -n apt-get install -y --no-install-recommends chromium >/dev/null 2>&1; }
 if [ -z "$browser" ]; then
   # A fresh machine may have no package lists yet.
-  install_pkg || { (apt-get update >/dev/null 2>&1 || sudo -n apt-get update >/dev/null 2>&1) && install_pkg; } || true
+  source "$root/scripts/apt-tool.sh" && ensure_tool chromium
   browser="$(command -v chromium || true)"
 fi
 if [ -z "$browser" ]; then
