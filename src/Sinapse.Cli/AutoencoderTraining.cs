@@ -69,7 +69,7 @@ internal static class AutoencoderTraining
         callbacks.Add(RunSettings.Backup(outDir, s.Resume != null));
         var sw = Stopwatch.StartNew();
         var history = TrainCommand.FitWithProgress(s.Epochs, loader.BatchCount, callbacks,
-            cbs => Trainer.Fit(model, new MSELoss(), opt, loader, new DataLoader(Pairs(test), 1000), s.Epochs, cbs));
+            cbs => Trainer.Fit(model, new MSELoss(), opt, loader, new DataLoader(Pairs(test), 1000), s.Epochs, MpiJob.Communicator, cbs));
         double seconds = sw.Elapsed.TotalSeconds;
         model.Eval();
 

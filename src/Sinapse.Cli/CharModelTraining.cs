@@ -66,7 +66,7 @@ internal static class CharModelTraining
         var trainLoader = new DataLoader<(Tensor, Tensor)>(train, 1);
         var heldOutLoader = new DataLoader<(Tensor, Tensor)>(heldOut, 1);
         var sw = Stopwatch.StartNew();
-        var history = TrainCommand.FitWithProgress(s.Epochs, trainLoader.BatchCount, callbacks, cbs => Trainer.Fit(task, trainLoader, heldOutLoader, s.Epochs, cbs));
+        var history = TrainCommand.FitWithProgress(s.Epochs, trainLoader.BatchCount, callbacks, cbs => Trainer.Fit(task, trainLoader, heldOutLoader, s.Epochs, MpiJob.Communicator, cbs));
         double seconds = sw.Elapsed.TotalSeconds;
 
         // The weights kept are those of the epoch with the lowest held-out loss (the model overfits a short text).

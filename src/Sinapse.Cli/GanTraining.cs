@@ -59,7 +59,7 @@ internal static class GanTraining
         if (s.Minutes is double minutes) callbacks.Add(new TimeLimit(minutes * 60));
         callbacks.Add(RunSettings.Backup(outDir, s.Resume != null));
         var sw = Stopwatch.StartNew();
-        var history = TrainCommand.FitWithProgress(s.Epochs, loader.BatchCount, callbacks, cbs => Trainer.Fit(task, loader, null, s.Epochs, cbs));
+        var history = TrainCommand.FitWithProgress(s.Epochs, loader.BatchCount, callbacks, cbs => Trainer.Fit(task, loader, null, s.Epochs, MpiJob.Communicator, cbs));
         double seconds = sw.Elapsed.TotalSeconds;
         gan.Save(Path.Combine(outDir, RunFolder.Weights), new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "sinapse", ["model"] = s.Model });
         SampleGrid(gan, fixedNoise, Path.Combine(outDir, "samples.png"), $"{s.Model}, {history.Epochs.Count} epochs");

@@ -53,6 +53,7 @@ public static class Program
             RunFolder.Current = null;
             var started = DateTime.UtcNow;
             int code = app.Run(args);
+            MpiJob.Leave();
             // Every run folder gets its report, unless the command wrote a richer one itself.
             if (code == 0 && RunFolder.Current is string dir && Directory.Exists(dir))
             {
@@ -67,6 +68,7 @@ public static class Program
                 ? e.Message
                 : e.InnerException is { } inner && e is System.Reflection.TargetInvocationException ? inner.Message : e.Message;
             Console.Error.WriteLine("error: " + OneLine(msg));
+            MpiJob.Fail(OneLine(msg));
             return 2;
         }
     }

@@ -14,7 +14,7 @@ internal static class RunFolder
 
     /// <summary>The folder a command writes to: --out when given, else runs/[PREFIX-]yyyyMMdd-HHmmss.</summary>
     public static string Choose(string? outOption, string? prefix = null) =>
-        Current = outOption ?? Path.Combine("runs", (prefix != null ? prefix + "-" : "") + DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+        Current = MpiJob.IsMain ? outOption ?? Path.Combine("runs", (prefix != null ? prefix + "-" : "") + DateTime.Now.ToString("yyyyMMdd-HHmmss")) : MpiJob.ScratchFolder;
 
     /// <summary>The run folder the running command chose (its index.html is written when it succeeds); null before one is chosen.</summary>
     public static string? Current { get; set; }

@@ -98,7 +98,7 @@ internal static class TabularTraining
         var callbacks = new List<Callback> { stop };
         if (more != null) callbacks.AddRange(more);
         var task = new SupervisedTask(model, loss, opt) { L1 = r.L1, MaxNorm = r.MaxNorm };
-        Func<Callback[], History> fit = cbs => Trainer.Fit(task, train, val, r.Epochs, cbs);
+        Func<Callback[], History> fit = cbs => Trainer.Fit(task, train, val, r.Epochs, MpiJob.Communicator, cbs);
         var history = runner != null ? runner(r.Epochs, train.BatchCount, callbacks, fit) : fit([.. callbacks]);
         model.Eval();
         return (model, history, stop);

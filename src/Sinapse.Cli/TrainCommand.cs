@@ -93,6 +93,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--discriminator-lr <RATE>"), Description("the GANs: the discriminator's learning rate. Default: --lr.")]
         public float? DiscriminatorLearningRate { get; init; }
 
+        [CommandOption("--distributed"), Description("Data-parallel training over the processes started by mpirun (Open MPI): mpirun -np N sinapse train --distributed …; --batch-size is the global batch, each rank takes its share and one thread unless --threads; rank 0 writes the run folder.")]
+        public bool Distributed { get; init; }
+
         [CommandOption("--resume <RUN>"), Description("Continue the run in folder RUN from its last completed epoch (its settings.json and checkpoint.safetensors); it ends as the uninterrupted run would.")]
         public string? Resume { get; init; }
 
@@ -121,6 +124,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        if (s.Distributed) MpiJob.Join(s.Threads);
         if (s.Resume != null)
         {
             if (s.Out != null && Path.GetFullPath(s.Out) != Path.GetFullPath(s.Resume)) throw new ArgumentException("--resume RUN writes to RUN; leave out --out.");
@@ -186,7 +190,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         callbacks.Add(new CsvLogger(Path.Combine(outDir, RunFolder.HistoryCsv)));
         callbacks.Add(augment != null ? RunSettings.Backup(outDir, s.Resume != null, ("augmentation", augment)) : RunSettings.Backup(outDir, s.Resume != null));
         var sw = Stopwatch.StartNew();
-        var history = FitWithProgress(s.Epochs, trainLoader.BatchCount, callbacks, cbs => Trainer.Fit(model, loss, opt, trainLoader, valLoader, s.Epochs, cbs));
+        var history = FitWithProgress(s.Epochs, trainLoader.BatchCount, callbacks, cbs => Trainer.Fit(model, loss, opt, trainLoader, valLoader, s.Epochs, MpiJob.Communicator, cbs));
         double seconds = sw.Elapsed.TotalSeconds;
 
         var testLoader = new DataLoader(test, 1000);
@@ -258,6 +262,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     /// </summary>
     internal static History FitWithProgress(int epochs, int batchCount, List<Callback> callbacks, Func<Callback[], History> fit)
     {
+        if (!MpiJob.IsMain)
+        {
+            // The other ranks train and leave: rank 0 evaluates, plots and writes the run folder.
+            fit([.. callbacks]);
+            MpiJob.Leave();
+        }
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
             callbacks.Add(new LineCallback());

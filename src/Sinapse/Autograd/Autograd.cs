@@ -51,7 +51,7 @@ public static class Autograd
         var previous = BufferPool.BeginTracking(rented);
         try
         {
-            Propagate(order, grads);
+            Propagate(order, grads, LeafGradientReady is { } ready ? new LeafTracker(order, ready) : null);
         }
         finally
         {
@@ -137,7 +137,48 @@ public static class Autograd
         return false;
     }
 
-    static void Propagate(List<Tensor> order, Dictionary<Tensor, Tensor> grads)
+    /// <summary>
+    /// When set (on this thread), called during backward with each leaf whose gradient is complete, as soon as the
+    /// last node that reads it has run: data-parallel training starts averaging a bucket of gradients across
+    /// processes while the rest of backward goes on.
+    /// </summary>
+    [ThreadStatic] internal static Action<Tensor>? LeafGradientReady;
+
+    static void Accumulate(Tensor leaf, Tensor g)
+    {
+        if (leaf.Grad == null) leaf.Grad = leaf.NewLeafGrad(g);
+        else if (!leaf.Grad.IsContiguous) leaf.Grad = leaf.Grad + g;
+        else Tensor.AddInto(leaf.Grad, g);
+    }
+
+    /// <summary>Counts, for every leaf, the nodes still to run that read it, and reports the leaf when none is left.</summary>
+    sealed class LeafTracker
+    {
+        readonly Dictionary<Tensor, int> pending = new(ReferenceEqualityComparer.Instance);
+        readonly Action<Tensor> ready;
+
+        public LeafTracker(List<Tensor> order, Action<Tensor> ready)
+        {
+            this.ready = ready;
+            foreach (var t in order)
+                if (t.GradFn is { } node)
+                    foreach (var x in node.Inputs)
+                        if (x.GradFn == null && x.RequiresGrad) pending[x] = pending.GetValueOrDefault(x) + 1;
+        }
+
+        /// <summary>After <paramref name="node"/>'s backward: a leaf it read that no other node still reads gets its gradient now and is reported.</summary>
+        public void Ran(Node node, Dictionary<Tensor, Tensor> grads)
+        {
+            foreach (var x in node.Inputs)
+            {
+                if (x.GradFn != null || !x.RequiresGrad || --pending[x] != 0) continue;
+                if (grads.Remove(x, out var g)) Accumulate(x, g);
+                ready(x);
+            }
+        }
+    }
+
+    static void Propagate(List<Tensor> order, Dictionary<Tensor, Tensor> grads, LeafTracker? tracker)
     {
         for (int i = order.Count - 1; i >= 0; i--)
         {
@@ -145,9 +186,7 @@ public static class Autograd
             if (!grads.Remove(t, out var gt)) continue;
             if (t.GradFn == null)
             {
-                if (t.Grad == null) t.Grad = t.NewLeafGrad(gt);
-                else if (!t.Grad.IsContiguous) t.Grad = t.Grad + gt;
-                else Tensor.AddInto(t.Grad, gt);
+                Accumulate(t, gt);
                 continue;
             }
             var node = t.GradFn;
@@ -162,6 +201,7 @@ public static class Autograd
                 if (!gx.shape.AsSpan().SequenceEqual(x.shape)) gx = gx.SumTo(x.shape);
                 grads[x] = grads.TryGetValue(x, out var prev) ? prev + gx : gx;
             }
+            tracker?.Ran(node, grads);
         }
     }
 

@@ -6,7 +6,7 @@ namespace Sinapse.Classic;
 /// <summary>
 /// A local learning rule: it changes a layer's weights from the layer's own input x and output y = Wx, with no error
 /// signal and no gradient (Hebb's "cells that fire together wire together"). Rules run through
-/// <see cref="LearningRuleTask"/>, so <see cref="Trainer.Fit{TBatch}"/> drives them with its callbacks and history.
+/// <see cref="LearningRuleTask"/>, so <see cref="Sinapse.Training.Trainer.Fit{TBatch}(Sinapse.Training.TrainingTask{TBatch}, Sinapse.Data.DataLoader{TBatch}, Sinapse.Data.DataLoader{TBatch}?, int, Sinapse.Training.Callback[])"/> drives them with its callbacks and history.
 /// </summary>
 public abstract class LearningRule
 {

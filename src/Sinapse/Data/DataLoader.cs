@@ -24,6 +24,21 @@ public class DataLoader<TBatch> : IEnumerable<TBatch>, IStateful
         if (shuffle) gen = new Generator(seed);
     }
 
+    int shardRank, shardCount = 1;
+
+    /// <summary>
+    /// Makes every batch this process's part of the batch (data-parallel training, <see cref="Dataset{TBatch}.TryGetShard"/>):
+    /// all processes shuffle alike (the same seed) and each takes its samples of each batch; (0, 1) undoes it.
+    /// </summary>
+    public void Shard(int rank, int count)
+    {
+        if (count < 1 || (uint)rank >= (uint)count) throw new ArgumentOutOfRangeException(nameof(rank), $"DataLoader.Shard: rank {rank} of {count} processes.");
+        (shardRank, shardCount) = (rank, count);
+    }
+
+    /// <summary>The last batch's share of its whole batch: 1 unless sharded (<see cref="Shard"/>).</summary>
+    public double Share { get; private set; } = 1;
+
     /// <summary>Number of batches per epoch.</summary>
     public int BatchCount => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
 
@@ -34,7 +49,10 @@ public class DataLoader<TBatch> : IEnumerable<TBatch>, IStateful
         for (int b = 0; b < BatchCount; b++)
         {
             int s = b * BatchSize, e = Math.Min(n, s + BatchSize);
-            var batch = Dataset.GetBatch(order.AsSpan(s, e - s));
+            TBatch batch;
+            if (shardCount == 1) batch = Dataset.GetBatch(order.AsSpan(s, e - s));
+            else if (Dataset.TryGetShard(order.AsSpan(s, e - s), shardRank, shardCount, out batch, out var share)) Share = share;
+            else continue;
             yield return Transform != null ? Transform(batch) : batch;
         }
     }

@@ -32,12 +32,18 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
     {
         var real = batch.Input;
         int n = real.Shape[0];
-        var z = Tensor.Randn([n, gan.Latent], noise);
+        var z = Noise(n);
         Tensor realLabels = batch.Target, fakeLabels = realLabels;
         if (gan.Classes > 0)
         {
+            // In data-parallel training every process draws the whole batch's labels and keeps its own rows.
+            var (rank, size) = (Communicator.Rank, Communicator.Size);
             var y = new float[n];
-            for (int i = 0; i < n; i++) y[i] = noise.NextInt(gan.Classes);
+            for (int i = 0; i < n * size; i++)
+            {
+                int label = noise.NextInt(gan.Classes);
+                if (i % size == rank && i / size < n) y[i / size] = label;
+            }
             fakeLabels = Tensor.FromArray(y, n);
         }
         var fake = gan.Generator.Call(gan.GeneratorInput(z, fakeLabels));
@@ -53,7 +59,7 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
         float gLoss = 0;
         for (int k = 0; k < GeneratorSteps; k++)
         {
-            if (k > 0) fake = gan.Generator.Call(gan.GeneratorInput(Tensor.Randn([n, gan.Latent], noise), fakeLabels));
+            if (k > 0) fake = gan.Generator.Call(gan.GeneratorInput(Noise(n), fakeLabels));
             generatorOptimizer.ZeroGrad();
             var lossG = bce.Call(gan.Discriminator.Call(gan.DiscriminatorInput(fake, fakeLabels)), Tensor.Ones(n, 1));
             gLoss = lossG.Item();
@@ -61,6 +67,21 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
             generatorOptimizer.Step();
         }
         return new StepResult(gLoss, n, null, new Dictionary<string, float> { ["d_loss"] = dLoss, ["d_real"] = pReal, ["d_fake"] = pFake });
+    }
+
+    /// <summary>
+    /// z for <paramref name="n"/> samples. In data-parallel training every process draws the noise of the whole batch
+    /// (n per process) and keeps rows rank, rank + size, …, the rows one process would have given its samples.
+    /// </summary>
+    Tensor Noise(int n)
+    {
+        int size = Communicator.Size, rank = Communicator.Rank, d = gan.Latent;
+        var all = Tensor.Randn([n * size, d], noise);
+        if (size == 1) return all;
+        var src = all.AsReadOnlySpan();
+        var z = new float[n * d];
+        for (int i = 0; i < n; i++) src.Slice((i * size + rank) * d, d).CopyTo(z.AsSpan(i * d, d));
+        return Tensor.FromArray(z, n, d);
     }
 
     /// <summary>The noise generator's position, so a resumed run draws the same z.</summary>

@@ -92,6 +92,13 @@ public static class Safetensors
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Safetensors file '{path}' not found.", path);
         using var fs = File.OpenRead(path);
+        return Load(fs, path, metadata);
+    }
+
+    /// <summary>Reads safetensors from a seekable <paramref name="fs"/> (see <see cref="Load(string, Dictionary{string, string}?)"/>); <paramref name="name"/> is what errors call it.</summary>
+    public static Dictionary<string, Tensor> Load(Stream fs, string name, Dictionary<string, string>? metadata = null)
+    {
+        var path = name;
         var header = SafetensorsHeader.Read(fs, path);
         if (metadata != null) foreach (var (k, v) in header.Metadata) metadata[k] = v;
         var result = new Dictionary<string, Tensor>();

@@ -44,7 +44,7 @@ public sealed class SafetensorsHeader
         return Read(fs, path);
     }
 
-    internal static SafetensorsHeader Read(FileStream fs, string path)
+    internal static SafetensorsHeader Read(Stream fs, string path)
     {
         long fileLen = fs.Length;
         if (fileLen < 8) throw Bad(path, $"{fileLen} bytes is too short; expected an 8-byte header length");

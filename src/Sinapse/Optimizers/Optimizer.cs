@@ -42,7 +42,11 @@ public abstract class Optimizer : IStateful
     /// size per step. A gradient tensor fetched before ZeroGrad and held on to therefore shows its old values until
     /// Grad is read again or the next backward pass writes the new gradient into the same buffer.
     /// </remarks>
-    public void ZeroGrad(bool setToNone = false) => GradUtil.Zero(Params, setToNone);
+    public void ZeroGrad(bool setToNone = false)
+    {
+        synchronized = false;
+        GradUtil.Zero(Params, setToNone);
+    }
 
     /// <summary>
     /// Applies one update. On several threads (<see cref="Settings.Threads"/>) each large parameter is cut into one
@@ -52,6 +56,8 @@ public abstract class Optimizer : IStateful
     /// </summary>
     public void Step()
     {
+        SynchronizeGradients();
+        synchronized = false;
         StepCount++;
         foreach (var p in Params) if (p.RawGrad != null) p.BumpVersion();
         using var _ = Autograd.NoGrad();
@@ -63,6 +69,27 @@ public abstract class Optimizer : IStateful
         }
         UpdateSlices(0, 1);
     }
+
+    /// <summary>
+    /// In data-parallel training (<see cref="DataParallel"/>), waits until every gradient is the average over all
+    /// processes; <see cref="Step"/> does it first, so call it only to read the averaged gradients before the step
+    /// (to clip them, say). Once per step; without a group of processes it does nothing.
+    /// </summary>
+    public void SynchronizeGradients()
+    {
+        if (Group is { } g && !synchronized)
+        {
+            g.Reduce(this);
+            synchronized = true;
+        }
+    }
+
+    /// <summary>The data-parallel group averaging this optimizer's gradients, or null.</summary>
+    internal DataParallel? Group { get; set; }
+    bool synchronized; // since the last ZeroGrad or Step
+
+    /// <summary>The parameters this optimizer updates.</summary>
+    internal IReadOnlyList<Tensor> Parameters => Params;
 
     /// <summary>
     /// Parameters of fewer elements are updated by one thread. Not tuned on its own: an element-wise pass over 64k

@@ -5,7 +5,7 @@ namespace Sinapse.Reinforcement;
 
 /// <summary>
 /// A learning agent as a <see cref="TrainingTask{TBatch}"/>: each "batch" is a tick of experience (one environment
-/// step, an episode or a rollout, as the agent defines), so <see cref="Trainer.Fit{TBatch}"/> drives it with its
+/// step, an episode or a rollout, as the agent defines), so <see cref="Sinapse.Training.Trainer.Fit{TBatch}(Sinapse.Training.TrainingTask{TBatch}, Sinapse.Data.DataLoader{TBatch}, Sinapse.Data.DataLoader{TBatch}?, int, Sinapse.Training.Callback[])"/> drives it with its
 /// callbacks, progress reporting, History and NaN detection. Ticks report the loss, the environment steps taken
 /// (as samples) and, on ticks that end episodes, their mean "return" and "length".
 /// </summary>
@@ -27,7 +27,7 @@ public abstract class AgentTask : TrainingTask<int>
 
     /// <summary>
     /// Trains for <paramref name="epochs"/> epochs of <paramref name="ticksPerEpoch"/> ticks with
-    /// <see cref="Trainer.Fit{TBatch}"/>.
+    /// <see cref="Sinapse.Training.Trainer.Fit{TBatch}(Sinapse.Training.TrainingTask{TBatch}, Sinapse.Data.DataLoader{TBatch}, Sinapse.Data.DataLoader{TBatch}?, int, Sinapse.Training.Callback[])"/>.
     /// </summary>
     public History Train(int epochs, int ticksPerEpoch, params Callback[] callbacks) =>
         Trainer.Fit(this, new DataLoader<int>(new Ticks(ticksPerEpoch), 1), null, epochs, callbacks);

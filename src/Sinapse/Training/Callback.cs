@@ -22,6 +22,12 @@ public sealed class TrainingContext
     /// <summary>Set by a callback to stop (see the class).</summary>
     public bool StopTraining { get; set; }
 
+    /// <summary>
+    /// The group of processes training together (<see cref="SingleProcess"/> unless data-parallel): a callback that
+    /// writes files should do so on rank 0 only.
+    /// </summary>
+    public ICommunicator Communicator { get; init; } = SingleProcess.Instance;
+
     /// <summary>Epochs already done before this call of Fit (a resumed run starts after them); 0 for a fresh run.</summary>
     public int InitialEpoch { get; internal set; }
 
@@ -60,7 +66,7 @@ public sealed class TrainingContext
 /// <summary>Metrics of one training batch.</summary>
 public readonly record struct BatchLogs(int Epoch, int Batch, float Loss, float? Accuracy);
 
-/// <summary>Hooks into <see cref="Trainer.Fit"/> (Keras style). Override what you need.</summary>
+/// <summary>Hooks into <see cref="Sinapse.Training.Trainer.Fit(Sinapse.Layers.Module{Sinapse.Tensor, Sinapse.Tensor}, Sinapse.Losses.Loss, Sinapse.Optimizers.Optimizer, Sinapse.Data.DataLoader, Sinapse.Data.DataLoader?, int, Sinapse.Training.Callback[])"/> (Keras style). Override what you need.</summary>
 public abstract class Callback
 {
     public virtual void OnTrainBegin(TrainingContext ctx) { }

@@ -67,14 +67,32 @@ public sealed class BackupAndRestore(string path, params (string Key, IStateful 
     internal void Restore(TrainingContext ctx)
     {
         ResumedFrom = 0;
-        if (!File.Exists(Path)) return;
-        ctx.LoadState(TrainingState.Load(Path));
+        var comm = ctx.Communicator;
+        if (comm.Size == 1)
+        {
+            if (!File.Exists(Path)) return;
+            ctx.LoadState(TrainingState.Load(Path));
+        }
+        else
+        {
+            // Rank 0 reads the file and sends its bytes: the other processes need not see rank 0's disk.
+            var bytes = comm.Rank == 0 && File.Exists(Path) ? File.ReadAllBytes(Path) : [];
+            Span<byte> length = stackalloc byte[8];
+            BitConverter.TryWriteBytes(length, (long)bytes.Length);
+            comm.Broadcast(length, 0);
+            long n = BitConverter.ToInt64(length);
+            if (n == 0) return;
+            if (comm.Rank != 0) bytes = new byte[checked((int)n)];
+            comm.Broadcast(bytes, 0);
+            ctx.LoadState(TrainingState.Load(new MemoryStream(bytes), Path));
+        }
         ResumedFrom = ctx.InitialEpoch;
     }
 
     /// <summary>Called by Fit after every callback's OnEpochEnd.</summary>
     internal void Backup(TrainingContext ctx)
     {
+        if (ctx.Communicator.Rank != 0) return; // one file for the group, from rank 0
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
         if (dir != null) Directory.CreateDirectory(dir);
         ctx.SaveState().Save(Path);

@@ -24,7 +24,7 @@ public sealed record EpochLogs(int Epoch, float Loss, float? Accuracy, float? Va
     };
 }
 
-/// <summary>The per-epoch record returned by <see cref="Trainer.Fit"/>.</summary>
+/// <summary>The per-epoch record returned by <see cref="Sinapse.Training.Trainer.Fit(Sinapse.Layers.Module{Sinapse.Tensor, Sinapse.Tensor}, Sinapse.Losses.Loss, Sinapse.Optimizers.Optimizer, Sinapse.Data.DataLoader, Sinapse.Data.DataLoader?, int, Sinapse.Training.Callback[])"/>.</summary>
 public sealed class History : IStateful
 {
     public List<EpochLogs> Epochs { get; } = new();

@@ -10,11 +10,11 @@ namespace Sinapse.Training;
 public readonly record struct Evaluation(float Loss, float? Accuracy, int Samples);
 
 /// <summary>The Keras-style training loop.</summary>
-public static class Trainer
+public static partial class Trainer
 {
     /// <summary>
     /// Trains <paramref name="model"/> for <paramref name="epochs"/> epochs with the supervised step
-    /// (<see cref="SupervisedTask"/>); see <see cref="Fit{TBatch}"/>.
+    /// (<see cref="SupervisedTask"/>); see <see cref="Sinapse.Training.Trainer.Fit{TBatch}(Sinapse.Training.TrainingTask{TBatch}, Sinapse.Data.DataLoader{TBatch}, Sinapse.Data.DataLoader{TBatch}?, int, Sinapse.Training.Callback[])"/>.
     /// </summary>
     public static History Fit(Module<Tensor, Tensor> model, Loss loss, Optimizer optimizer, DataLoader train, DataLoader? validation = null,
         int epochs = 1, params Callback[] callbacks) =>
@@ -28,12 +28,43 @@ public static class Trainer
     /// <see cref="BackupAndRestore"/> the run resumes from its file and backs up after every epoch.
     /// </summary>
     public static History Fit<TBatch>(TrainingTask<TBatch> task, DataLoader<TBatch> train, DataLoader<TBatch>? validation = null,
-        int epochs = 1, params Callback[] callbacks)
+        int epochs = 1, params Callback[] callbacks) =>
+        Fit(task, train, validation, epochs, SingleProcess.Instance, callbacks);
+
+    /// <summary>
+    /// <see cref="Fit{TBatch}(TrainingTask{TBatch}, DataLoader{TBatch}, DataLoader{TBatch}?, int, Callback[])"/> in
+    /// data-parallel over <paramref name="communicator"/>'s processes (each runs this same call): rank 0's weights are
+    /// broadcast first; every process trains on its share of each batch of the common seeded shuffle
+    /// (<see cref="DataLoader{TBatch}.Shard"/>), so a batch size is the global batch; gradients are averaged across
+    /// processes during backward (<see cref="DataParallel"/>); epoch metrics and validation are summed over all
+    /// processes, so every rank sees the same logs and callbacks decide alike; a stop asked by any rank (a time limit)
+    /// stops all. Only rank 0 writes the <see cref="BackupAndRestore"/> file; a resumed run reads it on rank 0 and
+    /// sends it to the others. Pass callbacks that write files or print on rank 0 only.
+    /// </summary>
+    public static History Fit<TBatch>(TrainingTask<TBatch> task, DataLoader<TBatch> train, DataLoader<TBatch>? validation,
+        int epochs, ICommunicator communicator, params Callback[] callbacks)
     {
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Fit: epochs must be at least 1.");
+        var group = communicator.Size > 1 ? JoinGroup(task, communicator, train, validation) : null;
+        try { return Run(task, train, validation, epochs, communicator, group, callbacks); }
+        finally
+        {
+            if (group != null)
+            {
+                group.Dispose();
+                task.Communicator = SingleProcess.Instance;
+                train.Shard(0, 1);
+                validation?.Shard(0, 1);
+            }
+        }
+    }
+
+    static History Run<TBatch>(TrainingTask<TBatch> task, DataLoader<TBatch> train, DataLoader<TBatch>? validation,
+        int epochs, ICommunicator comm, DataParallel? group, Callback[] callbacks)
+    {
         var model = task.Model;
         var history = new History();
-        var ctx = new TrainingContext { Model = model, Optimizer = task.Optimizer, History = history, Epochs = epochs, BatchCount = train.BatchCount };
+        var ctx = new TrainingContext { Model = model, Optimizer = task.Optimizer, History = history, Epochs = epochs, BatchCount = train.BatchCount, Communicator = comm };
         if (task.Optimizer != null) ctx.AddState("optimizer", task.Optimizer);
         foreach (var (key, part) in task.StateParts) ctx.AddState(key, part);
         ctx.AddState("train_loader", train);
@@ -43,6 +74,7 @@ public static class Trainer
         foreach (var c in callbacks) c.OnTrainBegin(ctx);
         var backups = callbacks.OfType<BackupAndRestore>().ToArray();
         foreach (var b in backups) b.Restore(ctx);
+        group?.BroadcastState(model);
         var nanStop = callbacks.OfType<TerminateOnNaN>().FirstOrDefault();
         for (int epoch = ctx.InitialEpoch + 1; epoch <= epochs && !ctx.StopTraining; epoch++)
         {
@@ -57,30 +89,39 @@ public static class Trainer
             {
                 batch++;
                 ctx.Batch = batch;
+                if (group != null) group.Share = train.Share;
                 var r = task.TrainStep(b);
-                if (!float.IsFinite(r.Loss))
+                bool diverged = !float.IsFinite(r.Loss);
+                if (!diverged)
                 {
-                    string message = $"Training diverged: the loss is {r.Loss} at epoch {epoch}, batch {batch} of {train.BatchCount}." +
+                    sums.Add(r);
+                    var bl = new BatchLogs(epoch, batch, r.Loss, r.Correct is int k && r.Samples > 0 ? k / (float)r.Samples : null);
+                    foreach (var c in callbacks) c.OnBatchEnd(ctx, bl);
+                }
+                if (group != null) (diverged, ctx.StopTraining) = (AnyRank(comm, diverged), AnyRank(comm, ctx.StopTraining));
+                if (diverged)
+                {
+                    string where = float.IsFinite(r.Loss) ? $"on another process (this one, rank {comm.Rank}, has {r.Loss})" : r.Loss.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    string message = $"Training diverged: the loss is {where} at epoch {epoch}, batch {batch} of {train.BatchCount}." +
                         (task.Optimizer != null ? $" Try a smaller learning rate (now {task.Optimizer.LearningRate}) or gradient clipping." : " Try a smaller learning rate or gradient clipping.");
                     if (nanStop == null) throw new TrainingDivergedException(message);
                     nanStop.Message = message;
                     ctx.StopTraining = true;
                     break;
                 }
-                sums.Add(r);
-                var bl = new BatchLogs(epoch, batch, r.Loss, r.Correct is int k && r.Samples > 0 ? k / (float)r.Samples : null);
-                foreach (var c in callbacks) c.OnBatchEnd(ctx, bl);
                 if (ctx.StopTraining) break;
             }
             if (nanStop?.Message != null) break;
             Evaluation? val = null;
             IReadOnlyDictionary<string, float>? valMetrics = null;
-            if (validation != null) (val, valMetrics) = RunTest(task, validation);
+            if (validation != null) (val, valMetrics) = RunTest(task, validation, group != null ? comm : null);
+            if (group != null) sums.Reduce(comm);
             var extra = sums.Metrics(null);
             if (valMetrics != null) foreach (var (k, v) in valMetrics) extra["val_" + k] = v;
             var logs = new EpochLogs(epoch, sums.MeanLoss, sums.Accuracy, val?.Loss, val?.Accuracy, lr, sw.Elapsed.TotalSeconds, extra.Count > 0 ? extra : null);
             history.Epochs.Add(logs);
             foreach (var c in callbacks) c.OnEpochEnd(ctx, logs);
+            if (group != null) ctx.StopTraining = AnyRank(comm, ctx.StopTraining);
             foreach (var b in backups) b.Backup(ctx);
         }
         foreach (var c in callbacks) c.OnTrainEnd(ctx);
@@ -88,7 +129,7 @@ public static class Trainer
         return history;
     }
 
-    static (Evaluation, IReadOnlyDictionary<string, float>?) RunTest<TBatch>(TrainingTask<TBatch> task, DataLoader<TBatch> data)
+    static (Evaluation, IReadOnlyDictionary<string, float>?) RunTest<TBatch>(TrainingTask<TBatch> task, DataLoader<TBatch> data, ICommunicator? comm)
     {
         var model = task.Model;
         bool wasTraining = model.Training;
@@ -98,6 +139,7 @@ public static class Trainer
             foreach (var b in data)
                 sums.Add(task.TestStep(b) ?? throw new InvalidOperationException($"Fit: {task.GetType().Name} has no TestStep, so it cannot be validated; override TestStep or pass no validation data."));
         model.Train(wasTraining);
+        if (comm != null) sums.Reduce(comm);
         var m = sums.Metrics(null);
         return (new Evaluation(sums.MeanLoss, sums.Accuracy, sums.Samples), m.Count > 0 ? m : null);
     }
@@ -183,6 +225,20 @@ public static class Trainer
 
         public float MeanLoss => (float)(loss / Math.Max(Samples, 1));
         public float? Accuracy => classifier && Samples > 0 ? correct / (float)Samples : null;
+
+        /// <summary>Replaces the sums by their totals over all processes (each must report the same metric names).</summary>
+        public void Reduce(ICommunicator comm)
+        {
+            var names = metrics.Keys.Order(StringComparer.Ordinal).ToArray();
+            var v = new double[5 + 2 * names.Length];
+            (v[0], v[1], v[2], v[3], v[4]) = (loss, Samples, correct, classifier ? 1 : 0, names.Length);
+            for (int i = 0; i < names.Length; i++) (v[5 + 2 * i], v[6 + 2 * i]) = metrics[names[i]];
+            comm.AllReduceSum(v);
+            if (v[4] != (double)names.Length * comm.Size)
+                throw new InvalidOperationException($"Fit: the processes report different metrics (rank {comm.Rank}: {string.Join(", ", names)}); a data-parallel task must report the same ones on every process.");
+            (loss, Samples, correct, classifier) = (v[0], (int)v[1], (long)v[2], v[3] == comm.Size);
+            for (int i = 0; i < names.Length; i++) metrics[names[i]] = (v[5 + 2 * i], (long)v[6 + 2 * i]);
+        }
 
         public Dictionary<string, float> Metrics(string? prefix) =>
             metrics.ToDictionary(m => (prefix ?? "") + m.Key, m => (float)(m.Value.Sum / Math.Max(m.Value.Samples, 1)));

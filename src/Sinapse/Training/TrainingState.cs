@@ -70,8 +70,15 @@ public sealed class TrainingState
     public static TrainingState Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
+        using var fs = File.OpenRead(path);
+        return Load(fs, path);
+    }
+
+    /// <summary>Reads a state written by <see cref="Save"/> from <paramref name="data"/>; <paramref name="path"/> is what errors call it.</summary>
+    public static TrainingState Load(Stream data, string path)
+    {
         var meta = new Dictionary<string, string>();
-        var tensors = Safetensors.Load(path, meta);
+        var tensors = Safetensors.Load(data, path, meta);
         var s = new TrainingState { Source = path };
         foreach (var (k, v) in tensors) s.arrays[k] = v;
         foreach (var (k, v) in meta) s.values[k] = v;

@@ -6,13 +6,13 @@ namespace Sinapse.Training;
 
 /// <summary>
 /// What one step reports: its mean loss, the samples it saw, how many it classified correctly (when it classifies),
-/// and any further metrics (a GAN's two losses, an agent's return), which <see cref="Trainer.Fit{TBatch}"/> averages
+/// and any further metrics (a GAN's two losses, an agent's return), which <see cref="Sinapse.Training.Trainer.Fit{TBatch}(Sinapse.Training.TrainingTask{TBatch}, Sinapse.Data.DataLoader{TBatch}, Sinapse.Data.DataLoader{TBatch}?, int, Sinapse.Training.Callback[])"/> averages
 /// over the epoch by samples, counting only the steps that report each one.
 /// </summary>
 public readonly record struct StepResult(float Loss, int Samples, int? Correct = null, IReadOnlyDictionary<string, float>? Metrics = null);
 
 /// <summary>
-/// The step <see cref="Trainer.Fit{TBatch}"/> runs on each batch (Keras's <c>train_step</c> and <c>test_step</c>).
+/// The step <see cref="Sinapse.Training.Trainer.Fit{TBatch}(Sinapse.Training.TrainingTask{TBatch}, Sinapse.Data.DataLoader{TBatch}, Sinapse.Data.DataLoader{TBatch}?, int, Sinapse.Training.Callback[])"/> runs on each batch (Keras's <c>train_step</c> and <c>test_step</c>).
 /// Override <see cref="TrainStep"/> to train anything — an autoencoder, a GAN with two optimizers, an agent — and keep
 /// Fit's callbacks, progress reporting, History and NaN detection.
 /// </summary>
@@ -29,6 +29,12 @@ public abstract class TrainingTask<TBatch>
     /// noise generator), with the keys to save it under.
     /// </summary>
     public virtual IEnumerable<(string Key, IStateful Part)> StateParts => [];
+
+    /// <summary>
+    /// The processes this task trains with: set by data-parallel Fit, else <see cref="SingleProcess"/>. A step that
+    /// draws random inputs (a GAN's noise) can draw the whole batch's and keep its share, as one process would draw.
+    /// </summary>
+    public ICommunicator Communicator { get; internal set; } = SingleProcess.Instance;
 
     /// <summary>One training step on <paramref name="batch"/>: forward, loss, backward, update.</summary>
     public abstract StepResult TrainStep(TBatch batch);
@@ -68,10 +74,15 @@ public class SupervisedTask(Module<Tensor, Tensor> model, Loss loss, Optimizer o
         {
             // The reported loss is the data term; the penalty only steers the gradient.
             (L1 > 0 ? l + Regularization.L1Penalty(Net, L1) : l).Backward();
-            if (MaxGradNorm is float max) GradClip.ClipNorm(Net.Parameters(), max);
+            if (MaxGradNorm is float max)
+            {
+                Optimizer.SynchronizeGradients(); // in data-parallel training the norm is the averaged gradient's
+                GradClip.ClipNorm(Net.Parameters(), max);
+            }
             Optimizer.Step();
             if (MaxNorm is float c) Regularization.ApplyMaxNorm(Net, c);
         }
+        else Optimizer.SynchronizeGradients(); // the other processes of a data-parallel group wait for this one's share
         return new StepResult(lv, Trainer.SampleCount(x, output, y), Trainer.CountCorrect(output, y));
     }
 
