@@ -48,6 +48,7 @@ internal static class MpiJob
     {
         if (world == null) return;
         bool main = IsMain;
+        if (main) AnsiConsole.MarkupLine($"rank 0 waited {world.Waited.TotalSeconds:F1} s for the other ranks (communication not hidden by computation, and imbalance)");
         world.Dispose();
         world = null;
         if (scratch != null) { try { Directory.Delete(scratch, recursive: true); } catch (IOException) { } scratch = null; }

@@ -28,6 +28,11 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
 
     MpiCommunicator(int rank, int size) => (Rank, Size) = (rank, size);
 
+    TimeSpan waited;
+
+    /// <summary>Time this rank has spent waiting for collectives to complete: communication not hidden behind computation, and waiting for slower ranks.</summary>
+    public TimeSpan Waited => waited;
+
     /// <summary>True when this process was started by Open MPI's mpirun (or another launcher that sets its variables).</summary>
     public static bool Launched =>
         Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") != null || Environment.GetEnvironmentVariable("PMIX_RANK") != null;
@@ -113,7 +118,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         {
             int done;
             Check(MpiLibrary.Test(request, &done, 0), "MPI_Test");
-            if (done != 0) return;
+            if (done != 0) { waited += clock.Elapsed; return; }
             if (spins < 2000) Thread.SpinWait(20);
             else if (clock.Elapsed < TimeSpan.FromMilliseconds(50)) Thread.Yield();
             else Thread.Sleep(1);

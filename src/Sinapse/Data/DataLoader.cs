@@ -33,7 +33,7 @@ public class DataLoader<TBatch> : IEnumerable<TBatch>, IStateful
     public void Shard(int rank, int count)
     {
         if (count < 1 || (uint)rank >= (uint)count) throw new ArgumentOutOfRangeException(nameof(rank), $"DataLoader.Shard: rank {rank} of {count} processes.");
-        (shardRank, shardCount) = (rank, count);
+        (shardRank, shardCount, Share) = (rank, count, 1);
     }
 
     /// <summary>The last batch's share of its whole batch: 1 unless sharded (<see cref="Shard"/>).</summary>
