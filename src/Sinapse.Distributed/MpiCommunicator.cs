@@ -23,8 +23,8 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     public int Rank { get; }
     public int Size { get; }
 
-    /// <summary>How long a collective may wait for the other ranks before the job is aborted. Default: 60 s.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long a collective may wait for the other ranks before the job is aborted. Default: 30 s.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     MpiCommunicator(int rank, int size) => (Rank, Size) = (rank, size);
 

@@ -38,7 +38,7 @@ internal static unsafe class MpiLibrary
         foreach (var name in Names)
             if (NativeLibrary.TryLoad(name, out handle)) break;
         if (handle == 0)
-            return loadError = $"Open MPI's library ({string.Join(" or ", Names)}) was not found; install Debian's openmpi-bin and libopenmpi-dev (scripts/setup-mpi.sh) and start the ranks with mpirun.";
+            return loadError = $"Open MPI's library ({string.Join(" or ", Names)}) was not found; install Debian's openmpi-bin and libopenmpi-dev (scripts/setup-mpi.sh in the repository) and start the ranks with mpirun.";
         try
         {
             CommWorld = Export("ompi_mpi_comm_world"); FloatType = Export("ompi_mpi_float"); DoubleType = Export("ompi_mpi_double");

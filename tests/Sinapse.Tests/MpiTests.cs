@@ -23,10 +23,13 @@ public class MpiTests
     }
 
     /// <summary>Starts `mpirun -np 2 dotnet Sinapse.Cli.dll ARGS` (run as root where the tests are).</summary>
-    static Process Start(params string[] args)
+    static Process Start(params string[] args) => Start(null, args);
+
+    static Process Start(double? timeoutSeconds, params string[] args)
     {
         var psi = new ProcessStartInfo(Mpirun()!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["-np", "2", "--oversubscribe", "dotnet", Path.Combine(AppContext.BaseDirectory, "Sinapse.Cli.dll"), .. args]) psi.ArgumentList.Add(a);
+        foreach (var a in (string[])["-np", "2", "--oversubscribe", "-x", "SINAPSE_MPI_TIMEOUT", "dotnet", Path.Combine(AppContext.BaseDirectory, "Sinapse.Cli.dll"), .. args]) psi.ArgumentList.Add(a);
+        psi.Environment["SINAPSE_MPI_TIMEOUT"] = (timeoutSeconds ?? 30).ToString(System.Globalization.CultureInfo.InvariantCulture);
         psi.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         psi.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         return Process.Start(psi)!;
@@ -102,6 +105,28 @@ public class MpiTests
         Assert.Contains("resuming", text);
         Assert.Equal(13, File.ReadAllLines(Path.Combine(run, "history.csv")).Length); // header and 12 epochs
         Assert.True(TestAccuracy(run) > 0.95);
+    }
+
+    [Fact]
+    public async Task StoppedRank_MakesTheOthersAbortAfterTheTimeout()
+    {
+        if (!Available()) return;
+        var run = Path.Combine(Temp(), "run");
+        using var job = Start(3, "train", "--distributed", "--epochs", "12", "--batch-size", "256", "--out", run);
+        var output = job.StandardOutput.ReadToEndAsync();
+        var errors = job.StandardError.ReadToEndAsync();
+        var waited = Stopwatch.StartNew();
+        while (!File.Exists(Path.Combine(run, "checkpoint.safetensors")) && !job.HasExited && waited.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(50);
+        var rank1 = RankProcess(run, 1);
+        Assert.True(rank1 != null, "rank 1's process not found");
+        using (var stop = Process.Start("kill", ["-STOP", rank1!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) stop.WaitForExit();
+        try
+        {
+            Assert.True(job.WaitForExit(60_000), "the job still runs 60 s after rank 1 stopped");
+            Assert.NotEqual(0, job.ExitCode);
+            Assert.Contains("rank 0 of 2: MPI_Iallreduce did not complete in 3 s", await output + await errors);
+        }
+        finally { try { rank1.Kill(); } catch (InvalidOperationException) { } }
     }
 
     /// <summary>The process of rank <paramref name="rank"/> of the job writing <paramref name="run"/> (its command line names it; Open MPI puts the rank in its environment).</summary>
