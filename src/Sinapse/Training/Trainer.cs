@@ -98,7 +98,7 @@ public static partial class Trainer
                     var bl = new BatchLogs(epoch, batch, r.Loss, r.Correct is int k && r.Samples > 0 ? k / (float)r.Samples : null);
                     foreach (var c in callbacks) c.OnBatchEnd(ctx, bl);
                 }
-                if (group != null) (diverged, ctx.StopTraining) = (AnyRank(comm, diverged), AnyRank(comm, ctx.StopTraining));
+                if (group != null) (diverged, ctx.StopTraining) = AnyRank(comm, diverged, ctx.StopTraining);
                 if (diverged)
                 {
                     string where = float.IsFinite(r.Loss) ? $"on another process (this one, rank {comm.Rank}, has {r.Loss})" : r.Loss.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -32,10 +32,13 @@ public static partial class Trainer
     }
 
     /// <summary>Whether <paramref name="flag"/> is true on any process.</summary>
-    static bool AnyRank(ICommunicator comm, bool flag)
+    static bool AnyRank(ICommunicator comm, bool flag) => AnyRank(comm, flag, false).First;
+
+    /// <summary>Whether each flag is true on any process, in one collective (a step's divergence and stop request).</summary>
+    static (bool First, bool Second) AnyRank(ICommunicator comm, bool first, bool second)
     {
-        Span<double> v = [flag ? 1 : 0];
+        Span<double> v = [first ? 1 : 0, second ? 1 : 0];
         comm.AllReduceSum(v);
-        return v[0] > 0;
+        return (v[0] > 0, v[1] > 0);
     }
 }
