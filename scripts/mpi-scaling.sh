@@ -2,7 +2,7 @@
 # Data-parallel scaling on this machine: 1 process × 1 thread against `mpirun -np 2` × 1 thread each, for the MLP, the
 # CNN and the character LSTM, alternated, RUNS pairs each (default 5). Per run: the last epoch's wall time (training
 # plus the sharded validation; the first epoch holds the JIT's warm-up) and the time to a validation accuracy.
-# Prints a Markdown table of medians and ranges. Usage: scripts/mpi-scaling.sh [RUNS] [CLI]
+# Prints a Markdown table of medians and ranges. Usage: [MODELS="cnn charlstm"] scripts/mpi-scaling.sh [RUNS] [CLI]
 set -euo pipefail
 runs=${1:-5}
 cli=${2:-}
@@ -32,6 +32,7 @@ echo "| model | epoch, 1 × 1 (s) | epoch, 2 ranks × 1 (s) | speed-up, median (
 echo "|---|---:|---:|---:|---:|"
 for c in "${cases[@]}"; do
   IFS='|' read -r name args epochs target <<<"$c"
+  [[ " ${MODELS:-mlp cnn charlstm} " == *" $name "* ]] || continue
   : >"$work/$name.ratios"; : >"$work/$name.one"; : >"$work/$name.two"; : >"$work/$name.tta1"; : >"$work/$name.tta2"
   for ((i = 1; i <= runs; i++)); do
     # shellcheck disable=SC2086

@@ -8,7 +8,10 @@ namespace Sinapse.Distributed;
 /// <summary>
 /// The ranks started by <c>mpirun -np N</c> as an <see cref="ICommunicator"/> over Open MPI's MPI_COMM_WORLD. Every
 /// collective is started non-blocking and then polled, so that a rank that died or hangs does not hang the others:
-/// after <see cref="Timeout"/> without completion the job is aborted with a message naming the operation.
+/// after <see cref="Timeout"/> without completion the job is aborted with a message naming the operation. Open MPI
+/// moves a non-blocking reduction forward only inside MPI calls, so while reductions started during backward are
+/// running, a background thread polls them about every millisecond (MPI_THREAD_MULTIPLE; every call is made under
+/// one lock): the gradients travel while the layers below are still being differentiated.
 /// </summary>
 /// <example>
 /// <code>
@@ -26,7 +29,14 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     /// <summary>How long a collective may wait for the other ranks before the job is aborted. Default: 30 s.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    MpiCommunicator(int rank, int size) => (Rank, Size) = (rank, size);
+    MpiCommunicator(int rank, int size, bool progressThread)
+    {
+        (Rank, Size) = (rank, size);
+        if (progressThread) new Thread(Progress) { IsBackground = true, Name = "MPI progress" }.Start();
+    }
+
+    readonly object gate = new();
+    readonly List<Reduction> active = new();
 
     TimeSpan waited;
 
@@ -38,8 +48,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") != null || Environment.GetEnvironmentVariable("PMIX_RANK") != null;
 
     /// <summary>
-    /// Initialises MPI once per process (MPI_THREAD_FUNNELED: only the thread that trains calls MPI) and returns the
-    /// world; throws <see cref="MpiException"/> saying what to install when Open MPI's library is missing.
+    /// Initialises MPI once per process and returns the world; throws <see cref="MpiException"/> saying what to install when Open MPI's library is missing.
     /// </summary>
     public static MpiCommunicator Initialize()
     {
@@ -47,10 +56,11 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         if (Load() is string why) throw new MpiException(why);
         int flag, provided, rank, size;
         Check(Initialized(&flag), "MPI_Initialized");
-        if (flag == 0) Check(InitThread(null, null, ThreadFunneled, &provided), "MPI_Init_thread");
+        provided = 0;
+        if (flag == 0) Check(InitThread(null, null, ThreadMultiple, &provided), "MPI_Init_thread");
         Check(CommRank(CommWorld, &rank), "MPI_Comm_rank");
         Check(CommSize(CommWorld, &size), "MPI_Comm_size");
-        return current = new MpiCommunicator(rank, size);
+        return current = new MpiCommunicator(rank, size, progressThread: provided >= ThreadMultiple);
     }
 
     /// <summary>Finalises MPI (a collective: it returns once every rank has finished).</summary>
@@ -58,7 +68,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     {
         if (current != this) return;
         int flag;
-        if (Finalized(&flag) == Success && flag == 0) FinalizeMpi();
+        lock (gate) if (Finalized(&flag) == Success && flag == 0) FinalizeMpi();
         current = null;
     }
 
@@ -67,7 +77,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         nint request;
         fixed (float* p = values)
         {
-            Check(Iallreduce(InPlace, (nint)p, values.Length, FloatType, SumOp, CommWorld, &request), "MPI_Iallreduce");
+            lock (gate) Check(Iallreduce(InPlace, (nint)p, values.Length, FloatType, SumOp, CommWorld, &request), "MPI_Iallreduce");
             Wait(&request, "MPI_Iallreduce");
         }
     }
@@ -77,7 +87,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         nint request;
         fixed (double* p = values)
         {
-            Check(Iallreduce(InPlace, (nint)p, values.Length, DoubleType, SumOp, CommWorld, &request), "MPI_Iallreduce");
+            lock (gate) Check(Iallreduce(InPlace, (nint)p, values.Length, DoubleType, SumOp, CommWorld, &request), "MPI_Iallreduce");
             Wait(&request, "MPI_Iallreduce");
         }
     }
@@ -87,7 +97,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         nint request;
         fixed (byte* p = data)
         {
-            Check(Ibcast((nint)p, data.Length, ByteType, root, CommWorld, &request), "MPI_Ibcast");
+            lock (gate) Check(Ibcast((nint)p, data.Length, ByteType, root, CommWorld, &request), "MPI_Ibcast");
             Wait(&request, "MPI_Ibcast");
         }
     }
@@ -96,7 +106,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     public void Barrier()
     {
         nint request;
-        Check(Ibarrier(CommWorld, &request), "MPI_Ibarrier");
+        lock (gate) Check(Ibarrier(CommWorld, &request), "MPI_Ibarrier");
         Wait(&request, "MPI_Ibarrier");
     }
 
@@ -106,7 +116,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
     {
         Console.Error.WriteLine($"rank {Rank} of {Size}: {message}");
         Console.Error.Flush();
-        MpiLibrary.Abort(CommWorld, 3);
+        MpiLibrary.Abort(CommWorld, 3); // without the lock: the progress thread may hold it
         Environment.Exit(3);
     }
 
@@ -117,7 +127,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         for (int spins = 0; ; spins++)
         {
             int done;
-            Check(MpiLibrary.Test(request, &done, 0), "MPI_Test");
+            lock (gate) Check(MpiLibrary.Test(request, &done, 0), "MPI_Test");
             if (done != 0) { waited += clock.Elapsed; return; }
             if (spins < 2000) Thread.SpinWait(20);
             else if (clock.Elapsed < TimeSpan.FromMilliseconds(50)) Thread.Yield();
@@ -127,13 +137,36 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         }
     }
 
+    /// <summary>Polls the running reductions about every millisecond; sleeps while none runs.</summary>
+    void Progress()
+    {
+        try
+        {
+            while (true)
+            {
+                lock (gate)
+                {
+                    while (active.Count == 0) Monitor.Wait(gate);
+                    for (int i = active.Count - 1; i >= 0; i--)
+                    {
+                        int done;
+                        Check(MpiLibrary.Test(active[i].Request, &done, 0), "MPI_Test");
+                        if (done != 0) active.RemoveAt(i); // the owner's next Test sees a null request: done
+                    }
+                }
+                Thread.Sleep(1);
+            }
+        }
+        catch (MpiException e) { Abort(e.Message); }
+    }
+
     /// <summary>An in-place MPI_Iallreduce of a pinned buffer, reused step after step.</summary>
     sealed class Reduction : PendingReduction
     {
         readonly MpiCommunicator owner;
         readonly float[] buffer;
         readonly GCHandle pin;
-        readonly nint* request = (nint*)NativeMemory.AllocZeroed((nuint)sizeof(nint));
+        internal readonly nint* Request = (nint*)NativeMemory.AllocZeroed((nuint)sizeof(nint));
         bool running;
 
         public Reduction(MpiCommunicator owner, float[] buffer)
@@ -144,13 +177,18 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
 
         ~Reduction()
         {
-            if (!running) { pin.Free(); NativeMemory.Free(request); }
+            if (!running) { pin.Free(); NativeMemory.Free(Request); }
         }
 
         public override void Start()
         {
             if (running) throw new InvalidOperationException("Reduction.Start: the previous reduction of this buffer is still running.");
-            Check(Iallreduce(InPlace, pin.AddrOfPinnedObject(), buffer.Length, FloatType, SumOp, CommWorld, request), "MPI_Iallreduce");
+            lock (owner.gate)
+            {
+                Check(Iallreduce(InPlace, pin.AddrOfPinnedObject(), buffer.Length, FloatType, SumOp, CommWorld, Request), "MPI_Iallreduce");
+                owner.active.Add(this);
+                Monitor.Pulse(owner.gate);
+            }
             running = true;
         }
 
@@ -158,7 +196,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         {
             if (!running) return true;
             int done;
-            Check(MpiLibrary.Test(request, &done, 0), "MPI_Test");
+            lock (owner.gate) Check(MpiLibrary.Test(Request, &done, 0), "MPI_Test");
             if (done != 0) running = false;
             return !running;
         }
@@ -166,7 +204,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator, IDisposable
         public override void Wait()
         {
             if (!running) return;
-            owner.Wait(request, "MPI_Iallreduce");
+            owner.Wait(Request, "MPI_Iallreduce");
             running = false;
         }
     }

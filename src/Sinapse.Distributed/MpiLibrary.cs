@@ -10,7 +10,7 @@ namespace Sinapse.Distributed;
 /// </summary>
 internal static unsafe class MpiLibrary
 {
-    public const int ThreadFunneled = 1, Success = 0;
+    public const int ThreadMultiple = 3, Success = 0;
     public static readonly nint InPlace = 1; // MPI_IN_PLACE in Open MPI
 
     public static nint CommWorld, FloatType, DoubleType, ByteType, SumOp;
