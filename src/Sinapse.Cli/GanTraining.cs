@@ -48,19 +48,27 @@ internal static class GanTraining
         var optG = new Adam(gan.Generator.Parameters(), s.LearningRate, beta1: 0.5f);
         var optD = new Adam(gan.Discriminator.Parameters(), s.DiscriminatorLearningRate ?? s.LearningRate, beta1: 0.5f);
         if (s.GeneratorSteps < 1) throw new ArgumentException($"--generator-steps: {s.GeneratorSteps} must be at least 1.");
-        var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1)) { GeneratorSteps = s.GeneratorSteps };
+        var average = s.Ema > 0 ? new WeightAverage(gan.Generator, s.Ema) : null;
+        var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1)) { GeneratorSteps = s.GeneratorSteps, GeneratorAverage = average };
         var fixedNoise = Tensor.Randn([gan.Classes > 0 ? 100 : 64, gan.Latent], new Generator(s.Seed + 2));
         var loader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed, dropLast: true);
         var callbacks = new List<Callback>
         {
             new CsvLogger(Path.Combine(outDir, RunFolder.HistoryCsv)),
-            new LambdaCallback { EpochEnd = (_, l) => SampleGrid(gan, fixedNoise, Path.Combine(outDir, "samples", $"epoch-{l.Epoch:D2}.png"), $"epoch {l.Epoch}") },
+            new LambdaCallback
+            {
+                EpochEnd = (_, l) =>
+                {
+                    using (average?.Apply()) SampleGrid(gan, fixedNoise, Path.Combine(outDir, "samples", $"epoch-{l.Epoch:D2}.png"), $"epoch {l.Epoch}");
+                },
+            },
         };
         if (s.Minutes is double minutes) callbacks.Add(new TimeLimit(minutes * 60));
         callbacks.Add(RunSettings.Backup(outDir, s.Resume != null));
         var sw = Stopwatch.StartNew();
         var history = TrainCommand.FitWithProgress(s.Epochs, loader.BatchCount, callbacks, cbs => Trainer.Fit(task, loader, null, s.Epochs, MpiJob.Communicator, cbs));
         double seconds = sw.Elapsed.TotalSeconds;
+        average?.CopyToModule(); // the run keeps (and sample scores) the averaged generator
         gan.Save(Path.Combine(outDir, RunFolder.Weights), new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "sinapse", ["model"] = s.Model });
         SampleGrid(gan, fixedNoise, Path.Combine(outDir, "samples.png"), $"{s.Model}, {history.Epochs.Count} epochs");
         Plots.Curves(new Dictionary<string, List<(double X, double Y)>>

@@ -90,6 +90,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--generator-steps <N>"), Description("the GANs: generator updates per discriminator update. Default: 1.")]
         public int GeneratorSteps { get; init; } = 1;
 
+        [CommandOption("--ema <DECAY>"), Description("the GANs: average the generator's weights after each step with this decay and sample (and save) the average; 0 for none. Default: 0.")]
+        public float Ema { get; init; }
+
         [CommandOption("--discriminator-lr <RATE>"), Description("the GANs: the discriminator's learning rate. Default: --lr.")]
         public float? DiscriminatorLearningRate { get; init; }
 
@@ -111,6 +114,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (!(WeightDecay >= 0)) return ValidationResult.Error($"--weight-decay must be non-negative, got {WeightDecay}.");
             if (Code < 1) return ValidationResult.Error($"--code must be at least 1, got {Code}.");
             if (!(Noise >= 0)) return ValidationResult.Error($"--noise must be non-negative, got {Noise}.");
+            if (Ema is < 0 or >= 1) return ValidationResult.Error($"--ema must be in [0, 1), got {Ema}.");
             if (!(L1 >= 0)) return ValidationResult.Error($"--l1 must be non-negative, got {L1}.");
             if (MaxNorm is float c && !(c > 0)) return ValidationResult.Error($"--max-norm must be positive, got {c}.");
             if (Dropout is < 0 or >= 1) return ValidationResult.Error($"--dropout must be in [0, 1), got {Dropout}.");

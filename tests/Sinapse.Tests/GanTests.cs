@@ -57,15 +57,36 @@ public class GanTaskTests
         public override void OnEpochBegin(TrainingContext ctx) { if (ctx.Epoch == afterEpoch + 1) throw new IOException("simulated crash"); }
     }
 
-    static (float[] Weights, History History) Run(TensorDataset data, string? backup, Callback? crash)
+    static (float[] Weights, History History) Run(TensorDataset data, string? backup, Callback? crash, bool averaged = false)
     {
         var gan = Gan.Mlp(new Generator(3));
-        var task = new GanTask(gan, new Adam(gan.Generator.Parameters(), 2e-4f, beta1: 0.5f), new Adam(gan.Discriminator.Parameters(), 2e-4f, beta1: 0.5f), new Generator(4));
+        var task = new GanTask(gan, new Adam(gan.Generator.Parameters(), 2e-4f, beta1: 0.5f), new Adam(gan.Discriminator.Parameters(), 2e-4f, beta1: 0.5f), new Generator(4))
+        {
+            GeneratorAverage = averaged ? new WeightAverage(gan.Generator, 0.99f) : null,
+        };
         var callbacks = new List<Callback>();
         if (crash != null) callbacks.Add(crash);
         if (backup != null) callbacks.Add(new BackupAndRestore(backup));
         var h = Trainer.Fit(task, new DataLoader(data, 32, shuffle: true, seed: 5), null, 4, [.. callbacks]);
-        return (gan.StateDict().SelectMany(p => p.Value.ToArray()).ToArray(), h);
+        var weights = gan.StateDict().SelectMany(p => p.Value.ToArray()).ToList();
+        if (task.GeneratorAverage is { } average)
+            using (average.Apply()) weights.AddRange(gan.Generator.Parameters().SelectMany(p => p.ToArray()));
+        return (weights.ToArray(), h);
+    }
+
+    [Fact]
+    public void AGanRunWithAnAveragedGenerator_Resumed_HasTheSameAverage()
+    {
+        var data = Digits();
+        var (expected, _) = Run(data, null, null, averaged: true);
+        var path = Path.Combine(Temp(), "checkpoint.safetensors");
+        Assert.Throws<IOException>(() => Run(data, path, new Crash(2), averaged: true));
+        var (weights, _) = Run(data, path, null, averaged: true);
+        Assert.Equal(expected, weights);
+        var (plain, _) = Run(data, null, null);
+        Assert.Equal(plain, expected[..plain.Length]); // averaging does not steer training
+        int g = expected.Length - plain.Length;       // the generator's parameters come first in the state
+        Assert.NotEqual(plain[..g], expected[plain.Length..]);
     }
 
     [Fact]

@@ -25,8 +25,13 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
     public int GeneratorSteps { get; init; } = 1;
     public override Module Model => gan;
 
+    /// <summary>When set, the generator's weights are averaged after each of its steps (sample with <see cref="WeightAverage.Apply"/>).</summary>
+    public WeightAverage? GeneratorAverage { get; init; }
+
     public override IEnumerable<(string Key, IStateful Part)> StateParts =>
-        [("optimizer_g", generatorOptimizer), ("optimizer_d", discriminatorOptimizer), ("noise", noiseState)];
+        GeneratorAverage is { } average
+            ? [("optimizer_g", generatorOptimizer), ("optimizer_d", discriminatorOptimizer), ("noise", noiseState), ("generator_average", average)]
+            : [("optimizer_g", generatorOptimizer), ("optimizer_d", discriminatorOptimizer), ("noise", noiseState)];
 
     public override StepResult TrainStep((Tensor Input, Tensor Target) batch)
     {
@@ -65,6 +70,7 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
             gLoss = lossG.Item();
             lossG.Backward();
             generatorOptimizer.Step();
+            GeneratorAverage?.Update();
         }
         return new StepResult(gLoss, n, null, new Dictionary<string, float> { ["d_loss"] = dLoss, ["d_real"] = pReal, ["d_fake"] = pFake });
     }
