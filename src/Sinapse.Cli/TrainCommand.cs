@@ -90,8 +90,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--generator-steps <N>"), Description("the GANs: generator updates per discriminator update. Default: 1.")]
         public int GeneratorSteps { get; init; } = 1;
 
-        [CommandOption("--ema <DECAY>"), Description("the GANs: average the generator's weights after each step with this decay and sample (and save) the average; 0 for none. Default: 0.")]
-        public float Ema { get; init; }
+        [CommandOption("--ema <DECAY>"), Description("the GANs: average the generator's weights after each step with this decay and sample (and save) the average; 0 for none. Default: 0.999.")]
+        public float? EmaOption { get; init; }
+        public float Ema => EmaOption ?? (IsGan ? 0.999f : 0);
 
         [CommandOption("--discriminator-lr <RATE>"), Description("the GANs: the discriminator's learning rate. Default: --lr.")]
         public float? DiscriminatorLearningRate { get; init; }
