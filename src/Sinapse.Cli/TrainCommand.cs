@@ -100,6 +100,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--distributed"), Description("Data-parallel training over the processes started by mpirun (Open MPI): mpirun -np N sinapse train --distributed …; --batch-size is the global batch, each rank takes its share and one thread unless --threads; rank 0 writes the run folder.")]
         public bool Distributed { get; init; }
 
+        [CommandOption("--batch-blocks <N>"), Description("Sum the gradients over each batch in N contiguous blocks added in order, as N data-parallel processes do: one process with --batch-blocks 2 trains the same weights, bit for bit, as mpirun -np 2 … --distributed. Default: 1.")]
+        public int BatchBlocks { get; init; } = 1;
+
         [CommandOption("--resume <RUN>"), Description("Continue the run in folder RUN from its last completed epoch (its settings.json and checkpoint.safetensors); it ends as the uninterrupted run would.")]
         public string? Resume { get; init; }
 
@@ -120,6 +123,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (MaxNorm is float c && !(c > 0)) return ValidationResult.Error($"--max-norm must be positive, got {c}.");
             if (Dropout is < 0 or >= 1) return ValidationResult.Error($"--dropout must be in [0, 1), got {Dropout}.");
             if (Task is not (null or "classification" or "regression")) return ValidationResult.Error($"--task: '{Task}' is not classification or regression.");
+            if (BatchBlocks < 1) return ValidationResult.Error($"--batch-blocks must be at least 1, got {BatchBlocks}.");
+            if (BatchBlocks > 1 && Distributed) return ValidationResult.Error("--batch-blocks is for one-process runs: each process of a --distributed run sums its own block of every batch.");
             if (Schedule is not ("cosine" or "step" or "none")) return ValidationResult.Error($"--schedule: unknown schedule '{Schedule}' (cosine, step, none).");
             try { if (Augment != null) ParseAugment(Augment, 0); }
             catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
@@ -130,6 +135,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (s.Distributed) MpiJob.Join(s.Threads);
+        Sinapse.Settings.BatchBlocks = s.BatchBlocks;
         if (s.Resume != null)
         {
             if (s.Out != null && Path.GetFullPath(s.Out) != Path.GetFullPath(s.Resume)) throw new ArgumentException("--resume RUN writes to RUN; leave out --out.");

@@ -37,4 +37,24 @@ public static class Settings
             youngCollectionInterval = value;
         }
     }
+
+    static int batchBlocks = 1;
+
+    /// <summary>
+    /// 1 by default. When set to N &gt; 1, the gradients a batch sums over its samples (a Linear layer's weight and bias
+    /// gradients) are summed in N contiguous blocks of the batch, each from zero, and the block sums then added in
+    /// order. A data-parallel run over N processes forms the same block sums, one per process (each takes its
+    /// contiguous block of every batch), and adds them by all-reduce: a one-process run with BatchBlocks = 2 gives a
+    /// two-process run's weights bit for bit, where one pass over the batch rounds differently (by about 1e-4 after
+    /// an epoch of Adam). Leave it at 1 in each process of a data-parallel run.
+    /// </summary>
+    public static int BatchBlocks
+    {
+        get => batchBlocks;
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "BatchBlocks must be at least 1.");
+            batchBlocks = value;
+        }
+    }
 }

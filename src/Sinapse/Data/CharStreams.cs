@@ -27,27 +27,28 @@ public sealed class CharStreams : Dataset<(Tensor Input, Tensor Target)>
     /// <summary>Batches per pass: whole T-step chunks of each stream.</summary>
     public override int Count => streamLength / Steps;
 
-    public override (Tensor Input, Tensor Target) GetBatch(ReadOnlySpan<int> indices) => Chunk(indices, 0, 1);
+    public override (Tensor Input, Tensor Target) GetBatch(ReadOnlySpan<int> indices) => Chunk(indices, 0, Streams);
 
-    /// <summary>Shared among processes by streams: process r takes streams r, r + size, … of every chunk (each keeps its rows' recurrent state).</summary>
+    /// <summary>Shared among processes by streams: process r takes the r-th contiguous block of the streams of every chunk (each keeps its rows' recurrent state).</summary>
     public override bool TryGetShard(ReadOnlySpan<int> indices, int rank, int size, out (Tensor Input, Tensor Target) batch, out double share)
     {
         if (Streams < size) throw new ArgumentException($"CharStreams: {Streams} streams cannot be shared among {size} processes; use at least one stream per process.");
-        batch = Chunk(indices, rank, size);
+        int first = BatchBlocks.Start(Streams, size, rank);
+        batch = Chunk(indices, first, BatchBlocks.Start(Streams, size, rank + 1) - first);
         share = batch.Input.Shape[0] / (double)Streams;
         return true;
     }
 
-    /// <summary>Streams first, first + every, … of chunk indices[0].</summary>
-    (Tensor Input, Tensor Target) Chunk(ReadOnlySpan<int> indices, int first, int every)
+    /// <summary>Streams [first, first + count) of chunk indices[0].</summary>
+    (Tensor Input, Tensor Target) Chunk(ReadOnlySpan<int> indices, int first, int count)
     {
         if (indices.Length != 1) throw new ArgumentException($"CharStreams: each batch is one chunk of all {Streams} streams; use a DataLoader with batch size 1 (got {indices.Length} indices).");
-        int k = indices[0], rows = (Streams - first + every - 1) / every;
+        int k = indices[0], rows = count;
         var x = new float[rows * Steps];
         var y = new float[rows * Steps];
         for (int i = 0; i < rows; i++)
         {
-            int start = (first + i * every) * streamLength + k * Steps;
+            int start = (first + i) * streamLength + k * Steps;
             for (int s = 0; s < Steps; s++)
             {
                 x[i * Steps + s] = ids[start + s];

@@ -15,17 +15,17 @@ public abstract class Dataset<TBatch>
 
     /// <summary>
     /// Process <paramref name="rank"/>'s part of the batch at <paramref name="indices"/> when every batch is split
-    /// among <paramref name="size"/> processes (data-parallel training): by default the samples at positions rank,
-    /// rank + size, … (PyTorch's DistributedSampler deals them out the same way), and <paramref name="share"/> its
-    /// samples over the batch's. False when the batch has fewer samples than processes: every process then skips it.
+    /// among <paramref name="size"/> processes (data-parallel training): by default the contiguous block
+    /// [rank·n/size, (rank + 1)·n/size) of the batch's n samples (the cut <see cref="Settings.BatchBlocks"/> uses, so
+    /// that one process can sum its gradients as the group does), and <paramref name="share"/> its samples over the
+    /// batch's. False when the batch has fewer samples than processes: every process then skips it.
     /// </summary>
     public virtual bool TryGetShard(ReadOnlySpan<int> indices, int rank, int size, out TBatch batch, out double share)
     {
         if (indices.Length < size) { batch = default!; share = 0; return false; }
-        var mine = new int[(indices.Length - rank + size - 1) / size];
-        for (int i = 0; i < mine.Length; i++) mine[i] = indices[rank + i * size];
-        batch = GetBatch(mine);
-        share = mine.Length / (double)indices.Length;
+        int first = BatchBlocks.Start(indices.Length, size, rank), end = BatchBlocks.Start(indices.Length, size, rank + 1);
+        batch = GetBatch(indices[first..end]);
+        share = (end - first) / (double)indices.Length;
         return true;
     }
 

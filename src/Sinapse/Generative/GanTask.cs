@@ -77,17 +77,14 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
 
     /// <summary>
     /// z for <paramref name="n"/> samples. In data-parallel training every process draws the noise of the whole batch
-    /// (n per process) and keeps rows rank, rank + size, …, the rows one process would have given its samples.
+    /// (n per process) and keeps its contiguous block of rows, the rows one process would have given its samples.
     /// </summary>
     Tensor Noise(int n)
     {
         int size = Communicator.Size, rank = Communicator.Rank, d = gan.Latent;
         var all = Tensor.Randn([n * size, d], noise);
         if (size == 1) return all;
-        var src = all.AsReadOnlySpan();
-        var z = new float[n * d];
-        for (int i = 0; i < n; i++) src.Slice((i * size + rank) * d, d).CopyTo(z.AsSpan(i * d, d));
-        return Tensor.FromArray(z, n, d);
+        return Tensor.FromArray(all.AsReadOnlySpan().Slice(rank * n * d, n * d).ToArray(), n, d);
     }
 
     /// <summary>The noise generator's position, so a resumed run draws the same z.</summary>

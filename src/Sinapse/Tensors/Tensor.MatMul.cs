@@ -104,12 +104,12 @@ public sealed partial class Tensor
         var result = x.Rank == 2 ? o : new Tensor(o, 0, new[] { rows, outF }, new[] { outF, 1 });
         if (record)
             Autograd.Record(result, relu ? "LinearRelu" : "Linear", bias != null ? [x2, weight, bias] : [x2, weight],
-                LinearBackward(x2, weight, bias, result, relu));
+                LinearBackward(x2, weight, bias, result, relu, x.Rank > 2 ? rows / Math.Max(1, x.shape[0]) : 1));
         return x.Rank == 2 ? result : result.Reshape(outShape);
     }
 
     /// <summary>Linear's backward (a separate method so that a forward without a graph allocates no closure).</summary>
-    static Func<Tensor, Tensor?[]> LinearBackward(Tensor x2, Tensor weight, Tensor? bias, Tensor result, bool relu)
+    static Func<Tensor, Tensor?[]> LinearBackward(Tensor x2, Tensor weight, Tensor? bias, Tensor result, bool relu, int rowsPerSample)
     {
         int outF = weight.shape[0], inF = weight.shape[1], rows = x2.shape[0];
         return gOut =>
@@ -118,20 +118,48 @@ public sealed partial class Tensor
             var gx = x2.RequiresGrad ? MatMul(g, weight) : null;
             // A leaf weight that already has a gradient buffer gets dW = dyᵀ·x added in place by the GEMM
             // (accumulate), and db the column sums: no temporary and no separate accumulation pass.
+            // With Settings.BatchBlocks > 1 both are summed block by block over the batch (see BatchBlocks).
             Tensor? gw = null, gb = null;
+            int samples = rows / rowsPerSample, blocks = BatchBlocks.For(samples);
             if (weight.RequiresGrad && !AccumulateInPlace(weight, g, (gd, go, overwrite) =>
-                    Gemm.Multiply(outF, inF, rows, new Gemm.Operand(g.data, g.offset, g.strides[1], g.strides[0]),
-                        new Gemm.Operand(x2.data, x2.offset, x2.strides[0], x2.strides[1]), gd, go, inF, accumulate: !overwrite)))
-                gw = MatMul(g.T, x2);
+                {
+                    if (blocks == 1) WeightGrad(0, rows, gd, go, !overwrite);
+                    else BatchBlocks.Sum(gd, go, outF * inF, overwrite, rows, rowsPerSample, blocks, WeightGrad);
+                }))
+                gw = blocks == 1 ? MatMul(g.T, x2) : BlockSum(samples, rowsPerSample, blocks, (r0, n) => MatMul(g.Slice(0, r0, r0 + n).T, x2.Slice(0, r0, r0 + n)));
             if (bias != null && bias.RequiresGrad && !AccumulateInPlace(bias, g, (gd, go, overwrite) =>
                 {
-                    if (overwrite) gd.AsSpan(go, outF).Clear();
-                    for (int r = 0; r < rows; r++)
-                        Elementwise.Binary<AddOp>(gd.AsSpan(go, outF), g.data.AsSpan(g.offset + r * g.strides[0], outF), gd.AsSpan(go, outF));
+                    if (blocks == 1) BiasGrad(0, rows, gd, go, !overwrite);
+                    else BatchBlocks.Sum(gd, go, outF, overwrite, rows, rowsPerSample, blocks, BiasGrad);
                 }))
-                gb = g.Sum(0);
+                gb = blocks == 1 ? g.Sum(0) : BlockSum(samples, rowsPerSample, blocks, (r0, n) => g.Slice(0, r0, r0 + n).Sum(0));
             return bias != null ? [gx, gw, gb] : [gx, gw];
+
+            // (out, in) (+)= dy[r0..r0+n)ᵀ · x[r0..r0+n)
+            void WeightGrad(int r0, int n, float[] c, int co, bool add) =>
+                Gemm.Multiply(outF, inF, n, new Gemm.Operand(g.data, g.offset + r0 * g.strides[0], g.strides[1], g.strides[0]),
+                    new Gemm.Operand(x2.data, x2.offset + r0 * x2.strides[0], x2.strides[0], x2.strides[1]), c, co, inF, accumulate: add);
+
+            // (out) (+)= Σ dy[r] over r in [r0, r0+n)
+            void BiasGrad(int r0, int n, float[] c, int co, bool add)
+            {
+                if (!add) c.AsSpan(co, outF).Clear();
+                for (int r = r0; r < r0 + n; r++)
+                    Elementwise.Binary<AddOp>(c.AsSpan(co, outF), g.data.AsSpan(g.offset + r * g.strides[0], outF), c.AsSpan(co, outF));
+            }
         };
+    }
+
+    /// <summary>The sum of <paramref name="part"/>(first row, rows) over the batch's blocks, added in block order.</summary>
+    static Tensor BlockSum(int samples, int rowsPerSample, int blocks, Func<int, int, Tensor> part)
+    {
+        Tensor? sum = null;
+        for (int b = 0; b < blocks; b++)
+        {
+            int r0 = BatchBlocks.Start(samples, blocks, b) * rowsPerSample, r1 = BatchBlocks.Start(samples, blocks, b + 1) * rowsPerSample;
+            sum = sum == null ? part(r0, r1 - r0) : sum + part(r0, r1 - r0);
+        }
+        return sum!;
     }
 
     /// <summary>

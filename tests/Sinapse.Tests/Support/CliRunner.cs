@@ -13,6 +13,6 @@ internal static class CliRunner
         var o = new StringWriter(); var e = new StringWriter();
         Console.SetOut(o); Console.SetError(e);
         try { return (Program.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(so); Console.SetError(se); Settings.Threads = Environment.ProcessorCount; }
+        finally { Console.SetOut(so); Console.SetError(se); Settings.Threads = Environment.ProcessorCount; Settings.BatchBlocks = 1; }
     }
 }
