@@ -47,7 +47,7 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
             for (int i = 0; i < n * size; i++)
             {
                 int label = noise.NextInt(gan.Classes);
-                if (i % size == rank && i / size < n) y[i / size] = label;
+                if (i / n == rank) y[i - rank * n] = label;
             }
             fakeLabels = Tensor.FromArray(y, n);
         }
