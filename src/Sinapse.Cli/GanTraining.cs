@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Sinapse.Cli;
 
 /// <summary>
-/// <c>sinapse train --model gan|cgan|dcgan|cdcgan</c>: a GAN on MNIST (cdcgan: a DCGAN conditioned on the digit) (pixels scaled to [−1, 1]) trained by <see cref="GanTask"/>
+/// <c>sinapse train --model gan|cgan|dcgan|cdcgan|infogan</c>: a GAN on MNIST (cdcgan: a DCGAN conditioned on the digit; infogan: a DCGAN with a categorical code, no labels) (pixels scaled to [−1, 1]) trained by <see cref="GanTask"/>
 /// (Adam 2e-4, β1 0.5, batch 64 by default), with Fit's progress bar, history and resumable checkpoints. After every
 /// epoch a grid of 64 samples from one fixed noise batch goes to samples/epoch-NN.png; gan-losses.png plots the two
 /// losses. `sinapse sample` scores the result.
@@ -19,17 +19,18 @@ internal static class GanTraining
 {
     public const string GanJson = "gan.json";
 
-    public static bool Handles(string model) => model is "gan" or "dcgan" or "cgan" or "cdcgan";
+    public static bool Handles(string model) => model is "gan" or "dcgan" or "cgan" or "cdcgan" or "infogan";
 
     public static Gan Build(string model, ulong seed) => model switch
     {
         "dcgan" => Gan.Dcgan(new Generator(seed)),
         "cdcgan" => Gan.Dcgan(new Generator(seed), classes: 10),
+        "infogan" => Gan.Dcgan(new Generator(seed), codes: 10),
         "cgan" => Gan.Mlp(new Generator(seed), classes: 10),
         _ => Gan.Mlp(new Generator(seed)),
     };
 
-    static string Describe(string model) => model switch { "dcgan" => "DCGAN", "cdcgan" => "conditional DCGAN (one class per digit)", "cgan" => "conditional GAN (MLP, one class per digit)", _ => "GAN (MLP)" };
+    static string Describe(string model) => model switch { "dcgan" => "DCGAN", "infogan" => "InfoGAN (a DCGAN with a 10-valued code and no labels)", "cdcgan" => "conditional DCGAN (one class per digit)", "cgan" => "conditional GAN (MLP, one class per digit)", _ => "GAN (MLP)" };
 
     /// <summary>MNIST in [−1, 1], the generators' tanh range.</summary>
     public static (TensorDataset Train, TensorDataset Test) Load(string? data) => Mnist.Load(RunFolder.ResolveData(data), 0.5f, 0.5f);
@@ -50,7 +51,7 @@ internal static class GanTraining
         if (s.GeneratorSteps < 1) throw new ArgumentException($"--generator-steps: {s.GeneratorSteps} must be at least 1.");
         var average = s.Ema > 0 ? new WeightAverage(gan.Generator, s.Ema) : null;
         var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1)) { GeneratorSteps = s.GeneratorSteps, GeneratorAverage = average };
-        var fixedNoise = Tensor.Randn([gan.Classes > 0 ? 100 : 64, gan.Latent], new Generator(s.Seed + 2));
+        var fixedNoise = Tensor.Randn([gan.Categories > 0 ? 100 : 64, gan.Latent], new Generator(s.Seed + 2));
         var loader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed, dropLast: true);
         var callbacks = new List<Callback>
         {
@@ -83,7 +84,8 @@ internal static class GanTraining
 
     /// <summary>
     /// The generator's images for <paramref name="noise"/> (eval mode) as an 8-wide grid; a conditional GAN's as
-    /// rows of the classes in turn (or all of <paramref name="digit"/>), one column per class.
+    /// rows of the classes in turn (or all of <paramref name="digit"/>), one column per class; an InfoGAN's one column
+    /// per code value.
     /// </summary>
     public static void SampleGrid(Gan gan, Tensor noise, string path, string caption, int? digit = null)
     {
@@ -91,21 +93,21 @@ internal static class GanTraining
         gan.Eval();
         Tensor x;
         int n = noise.Shape[0];
-        var labels = Tensor.FromArray(Enumerable.Range(0, n).Select(i => (float)(digit ?? (gan.Classes > 0 ? i % gan.Classes : 0))).ToArray(), n);
+        var labels = Tensor.FromArray(Enumerable.Range(0, n).Select(i => (float)(digit ?? (gan.Categories > 0 ? i % gan.Categories : 0))).ToArray(), n);
         using (Autograd.NoGrad()) x = gan.Call(gan.GeneratorInput(noise, labels));
         gan.Train(was);
         var v = x.ToArray();
-        Pictures.Grid(Enumerable.Range(0, n).Select(i => v.AsSpan(i * 784, 784).ToArray()).ToList(), 28, 28, path, 2, caption, gan.Classes > 0 ? gan.Classes : 8);
+        Pictures.Grid(Enumerable.Range(0, n).Select(i => v.AsSpan(i * 784, 784).ToArray()).ToList(), 28, 28, path, 2, caption, gan.Categories > 0 ? gan.Categories : 8);
     }
 
     /// <summary>Rebuilds a trained GAN from its run folder (gan.json and model.safetensors).</summary>
     public static (Gan Gan, string Model) LoadRun(string dir)
     {
         var json = Path.Combine(dir, GanJson);
-        if (!File.Exists(json)) throw new FileNotFoundException($"'{json}' not found: --model must be a run folder of 'sinapse train --model gan|cgan|dcgan|cdcgan'.", json);
+        if (!File.Exists(json)) throw new FileNotFoundException($"'{json}' not found: --model must be a run folder of 'sinapse train --model gan|cgan|dcgan|cdcgan|infogan'.", json);
         var text = File.ReadAllText(json);
-        string model = new[] { "cdcgan", "dcgan", "cgan", "gan" }.FirstOrDefault(m => text.Contains($"\"{m}\""))
-            ?? throw new InvalidDataException($"'{json}': model is not gan, cgan, dcgan or cdcgan.");
+        string model = new[] { "infogan", "cdcgan", "dcgan", "cgan", "gan" }.FirstOrDefault(m => text.Contains($"\"{m}\""))
+            ?? throw new InvalidDataException($"'{json}': model is not gan, cgan, dcgan, cdcgan or infogan.");
         var gan = Build(model, 0);
         gan.Load(Path.Combine(dir, RunFolder.Weights));
         gan.Eval();

@@ -21,7 +21,7 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
 {
     public sealed class Settings : DataSettings
     {
-        [CommandOption("--model <RUN>"), Description("Run folder of train --model gan|cgan|dcgan|cdcgan.")]
+        [CommandOption("--model <RUN>"), Description("Run folder of train --model gan|cgan|dcgan|cdcgan|infogan.")]
         public string? Model { get; init; }
 
         [CommandOption("--count <N>"), Description("Samples drawn in sample.png. Default: 64.")]
@@ -32,6 +32,9 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
 
         [CommandOption("--digit <D>"), Description("cgan, cdcgan: draw only this digit in sample.png. Default: every digit, one per column.")]
         public int? Digit { get; init; }
+
+        [CommandOption("--truncation <T>"), Description("Draw again every noise value beyond ±T (the truncation trick): more typical, less varied samples. Default: none.")]
+        public float? Truncation { get; init; }
 
         [CommandOption("--seed <N>"), Description("Seed of the noise. Default: 7.")]
         public ulong Seed { get; init; } = 7;
@@ -87,12 +90,19 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
         if (s.Digit is int d && (gan.Classes == 0 || d < 0 || d >= gan.Classes))
             throw new ArgumentException(gan.Classes == 0 ? $"--digit: {model} is not conditional; train --model cgan or cdcgan to choose the digit." : $"--digit: {d} is not one of 0–{gan.Classes - 1}.");
         var noise = new Generator(s.Seed);
-        GanTraining.SampleGrid(gan, Tensor.Randn([s.Count, gan.Latent], noise), Path.Combine(s.Model, "sample.png"),
+        GanTraining.SampleGrid(gan, gan.Noise(s.Count, noise, s.Truncation), Path.Combine(s.Model, "sample.png"),
             $"{s.Count} samples of {model}" + (s.Digit is int dd ? $", digit {dd}" : ""), s.Digit);
         var (train, test) = GanTraining.Load(s.Data);
         var (judge, judgeAcc) = TrainOrLoadJudge(Path.Combine(s.Model, JudgeFile), train, test);
         var samples = new List<float>();
-        for (int done = 0; done < s.Score; done += 1000) samples.AddRange(gan.Sample(Math.Min(1000, s.Score - done), noise).ToArray());
+        var codes = new List<int>(); // an InfoGAN's code of each scored sample
+        for (int done = 0; done < s.Score; done += 1000)
+        {
+            int count = Math.Min(1000, s.Score - done);
+            int[]? drawn = gan.Codes > 0 ? Enumerable.Range(0, count).Select(_ => noise.NextInt(gan.Codes)).ToArray() : null;
+            if (drawn != null) codes.AddRange(drawn);
+            samples.AddRange(gan.Sample(count, noise, drawn, s.Truncation).ToArray());
+        }
         var (probs, feats) = Judge(judge, Tensor.FromArray(samples.ToArray(), s.Score, 1, 28, 28));
         var (realProbs, realFeats) = Judge(judge, test.Inputs);
         double realScore = SampleQuality.InceptionScore(realProbs);
@@ -109,9 +119,26 @@ internal sealed class SampleCommand : Command<SampleCommand.Settings>
             asked = Enumerable.Range(0, s.Score).Count(i => Enumerable.Range(0, 10).MaxBy(c => p[i * 10 + c]) == i % gan.Classes) / (double)s.Score;
             AnsiConsole.MarkupLine($"the judge reads the digit asked for in [bold]{asked:P1}[/] of the samples");
         }
+        double? codePurity = null;
+        if (gan.Codes > 0)
+        {
+            // Which digit does each code value draw? The judge's most common reading per code, and how often.
+            var p = probs.ToArray();
+            var read = Enumerable.Range(0, s.Score).Select(i => Enumerable.Range(0, 10).MaxBy(c => p[i * 10 + c])).ToArray();
+            var rows = Enumerable.Range(0, gan.Codes).Select(c =>
+            {
+                var digits = Enumerable.Range(0, s.Score).Where(i => codes[i] == c).Select(i => read[i]).ToArray();
+                var top = digits.GroupBy(v => v).OrderByDescending(grp => grp.Count()).FirstOrDefault();
+                return (Code: c, Digit: top?.Key ?? -1, Count: top?.Count() ?? 0, Total: digits.Length);
+            }).ToArray();
+            codePurity = rows.Sum(r => r.Count) / (double)s.Score;
+            AnsiConsole.MarkupLine("code → digit the judge reads most (share): " + string.Join("  ", rows.Select(r => $"{r.Code}→{r.Digit} ({(r.Total == 0 ? 0 : r.Count / (double)r.Total):P0})")));
+            AnsiConsole.MarkupLine($"codes agree with one digit each in [bold]{codePurity:P1}[/] of the samples (purity; the code was learnt without labels)");
+        }
         RunFolder.WriteMetrics(Path.Combine(s.Model, "sample-metrics.json"), [("samples", s.Score), ("inception_score", score), ("frechet_distance", fid),
             ("judge_accuracy", judgeAcc), ("test_images_inception_score", realScore), .. shares.Select((v, d) => ($"share_{d}", (object)v)),
-            .. (asked is double a ? new[] { ("asked_digit_read", (object)a) } : [])]);
+            .. (asked is double a ? new[] { ("asked_digit_read", (object)a) } : []),
+            .. (codePurity is double cp ? new[] { ("code_purity", (object)cp) } : [])]);
         return 0;
     }
 }

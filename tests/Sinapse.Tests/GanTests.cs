@@ -1,3 +1,4 @@
+using Sinapse.IO;
 using Sinapse.Classic;
 using Sinapse.Data;
 using Sinapse.Generative;
@@ -188,5 +189,68 @@ public class CliGanTests
         Assert.Contains("Inception-style score", output);
         Assert.True(File.Exists(Path.Combine(dir, "sample.png")) && File.Exists(Path.Combine(dir, "judge.safetensors")));
         Assert.Equal(2, Run("sample", "--model", Temp()).Code);
+
+        // An (untrained) InfoGAN's run folder, judged by the same judge: the codes' digits are reported.
+        var info = Path.Combine(Temp(), "infogan");
+        Directory.CreateDirectory(info);
+        File.WriteAllText(Path.Combine(info, "gan.json"), "{\n  \"model\": \"infogan\"\n}\n");
+        Gan.Dcgan(new Generator(1), codes: 10).Save(Path.Combine(info, "model.safetensors"));
+        File.Copy(Path.Combine(dir, "judge.safetensors"), Path.Combine(info, "judge.safetensors"));
+        (code, output, err) = Run("sample", "--model", info, "--count", "20", "--score", "500", "--truncation", "1.5");
+        Assert.True(code == 0, err);
+        Assert.Contains("code → digit", output);
+        Assert.Contains("code_purity", File.ReadAllText(Path.Combine(info, "sample-metrics.json")));
+    }
+}
+
+public class InfoGanTests
+{
+    [Fact]
+    public void AnInfoGan_ReadsTheCodeBesideZ_AndItsDiscriminatorGivesCodeLogits()
+    {
+        var gan = Gan.Dcgan(new Generator(1), latent: 5, codes: 4);
+        Assert.Equal(0, gan.Classes);
+        Assert.Equal(4, gan.Categories);
+        var z = gan.GeneratorInput(Tensor.Zeros(2, 5), Tensor.FromArray([3f, 1f]));
+        Assert.Equal([0f, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0], z.ToArray());
+        var images = Tensor.Zeros(2, 1, 28, 28);
+        Assert.Same(images, gan.DiscriminatorInput(images, Tensor.FromArray([3f, 1f]))); // no labels reach D
+        Assert.Equal([2, 5], gan.Discriminator.Call(images).Shape); // its logit and 4 code logits
+        Assert.Equal([3, 1, 28, 28], gan.Sample(3, new Generator(2)).Shape);
+        Assert.Throws<ArgumentException>(() => Gan.Dcgan(new Generator(1), classes: 10, codes: 10));
+    }
+
+    [Fact]
+    public void AnInfoGan_LearnsACodeItsDiscriminatorCanReadBack()
+    {
+        // 4×4 images of two kinds, all −0.8 or all +0.8, and no labels (targets are zeros). The code must come to
+        // change what the generator draws, in a way D's code logits recover.
+        int n = 256;
+        var images = Tensor.FromArray(Enumerable.Range(0, n).SelectMany(i => Enumerable.Repeat(i % 2 == 0 ? -0.8f : 0.8f, 16)).ToArray(), n, 1, 4, 4);
+        var g = new Generator(3);
+        var gan = new Gan(
+            new Sequential(new Linear(4 + 2, 32, gen: g), new LeakyReLU(0.2f), new Linear(32, 16, gen: g), new Tanh(), new Unflatten(1, 1, 4, 4)),
+            new Sequential(new Flatten(), new Linear(16, 32, gen: g), new LeakyReLU(0.2f), new Linear(32, 1 + 2, gen: g)),
+            latent: 4, codes: 2);
+        var task = new GanTask(gan, new Adam(gan.Generator.Parameters(), 2e-3f, beta1: 0.5f), new Adam(gan.Discriminator.Parameters(), 2e-3f, beta1: 0.5f), new Generator(4));
+        var h = Trainer.Fit(task, new DataLoader(new TensorDataset(images, Tensor.Zeros(n)), 32, shuffle: true, seed: 5), null, 30);
+        Assert.True(h.Epochs[^1].Extra!["info_loss"] < 0.1f * h.Epochs[0].Extra!["info_loss"], $"info loss {h.Epochs[0].Extra!["info_loss"]:F3} → {h.Epochs[^1].Extra!["info_loss"]:F3}");
+        int[] codes = [.. Enumerable.Range(0, 200).Select(i => i % 2)];
+        var samples = gan.Sample(200, new Generator(9), codes);
+        gan.Eval();
+        float[] logits;
+        using (Autograd.NoGrad()) logits = gan.Discriminator.Call(samples).ToArray();
+        int read = Enumerable.Range(0, 200).Count(i => (logits[i * 3 + 2] > logits[i * 3 + 1] ? 1 : 0) == codes[i]);
+        Assert.True(read >= 190, $"D reads the code of {read} of 200 samples");
+    }
+
+    [Fact]
+    public void TruncatedNoise_StaysWithinTheBound()
+    {
+        var gan = Gan.Mlp(new Generator(1), latent: 16);
+        var z = gan.Noise(200, new Generator(2), truncation: 0.5f).ToArray();
+        Assert.All(z, v => Assert.InRange(v, -0.5f, 0.5f));
+        Assert.InRange(z.Select(v => (double)v * v).Average(), 0.05, 0.1); // a normal cut at ±0.5σ has variance ≈ 0.078
+        Assert.Throws<ArgumentOutOfRangeException>(() => gan.Noise(2, new Generator(2), truncation: 0f));
     }
 }

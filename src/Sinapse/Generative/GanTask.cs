@@ -11,15 +11,23 @@ namespace Sinapse.Generative;
 /// <see cref="RealLabel"/>, Salimans et al. 2016), then the generator learns to fool it with the non-saturating loss
 /// −log D(G(z)) (Goodfellow et al.), which keeps its gradient alive while D still wins easily. The reported loss is the
 /// generator's; the metrics add d_loss and D's mean probabilities on real and fake batches. A conditional GAN sees each
-/// real image with its label, and draws its fakes for labels chosen uniformly at random.
+/// real image with its label, and draws its fakes for labels chosen uniformly at random. An InfoGAN draws a code per
+/// fake the same way, and both players also minimise the cross-entropy of D's code logits against it (metric info_loss).
 /// </summary>
 public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer discriminatorOptimizer, Generator noise, float realLabel = 0.9f)
     : TrainingTask<(Tensor Input, Tensor Target)>
 {
     readonly BCEWithLogitsLoss bce = new();
+    readonly CrossEntropyLoss codeLoss = new();
     readonly NoiseState noiseState = new(noise);
 
     public float RealLabel { get; } = realLabel;
+
+    /// <summary>
+    /// An InfoGAN's weight λ on the code's cross-entropy (the mutual-information bound), added to the discriminator's
+    /// loss (on the detached fakes) and to the generator's. Default 1, as Chen et al. use for categorical codes.
+    /// </summary>
+    public float InfoWeight { get; init; } = 1f;
 
     /// <summary>Generator updates per discriminator update (each on fresh noise), for when the discriminator wins too easily.</summary>
     public int GeneratorSteps { get; init; } = 1;
@@ -39,14 +47,14 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
         int n = real.Shape[0];
         var z = Noise(n);
         Tensor realLabels = batch.Target, fakeLabels = realLabels;
-        if (gan.Classes > 0)
+        if (gan.Categories > 0)
         {
             // In data-parallel training every process draws the whole batch's labels and keeps its own rows.
             var (rank, size) = (Communicator.Rank, Communicator.Size);
             var y = new float[n];
             for (int i = 0; i < n * size; i++)
             {
-                int label = noise.NextInt(gan.Classes);
+                int label = noise.NextInt(gan.Categories);
                 if (i / n == rank) y[i - rank * n] = label;
             }
             fakeLabels = Tensor.FromArray(y, n);
@@ -54,10 +62,16 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
         var fake = gan.Generator.Call(gan.GeneratorInput(z, fakeLabels));
 
         discriminatorOptimizer.ZeroGrad();
-        var dReal = gan.Discriminator.Call(gan.DiscriminatorInput(real, realLabels));
-        var dFake = gan.Discriminator.Call(gan.DiscriminatorInput(fake.Detach(), fakeLabels));
+        var (dReal, _) = Discriminate(real, realLabels);
+        var (dFake, codeFake) = Discriminate(fake.Detach(), fakeLabels);
         var lossD = bce.Call(dReal, Tensor.Full([n, 1], RealLabel)) + bce.Call(dFake, Tensor.Zeros(n, 1));
-        float dLoss = lossD.Item(), pReal = dReal.Sigmoid().Mean().Item(), pFake = dFake.Sigmoid().Mean().Item();
+        float dLoss = lossD.Item(), pReal = dReal.Sigmoid().Mean().Item(), pFake = dFake.Sigmoid().Mean().Item(), info = 0;
+        if (codeFake != null)
+        {
+            var infoD = codeLoss.Call(codeFake, fakeLabels);
+            info = infoD.Item();
+            lossD = lossD + infoD * InfoWeight;
+        }
         lossD.Backward();
         discriminatorOptimizer.Step();
 
@@ -66,13 +80,24 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
         {
             if (k > 0) fake = gan.Generator.Call(gan.GeneratorInput(Noise(n), fakeLabels));
             generatorOptimizer.ZeroGrad();
-            var lossG = bce.Call(gan.Discriminator.Call(gan.DiscriminatorInput(fake, fakeLabels)), Tensor.Ones(n, 1));
+            var (dOut, codeOut) = Discriminate(fake, fakeLabels);
+            var lossG = bce.Call(dOut, Tensor.Ones(n, 1));
             gLoss = lossG.Item();
+            if (codeOut != null) lossG = lossG + codeLoss.Call(codeOut, fakeLabels) * InfoWeight;
             lossG.Backward();
             generatorOptimizer.Step();
             GeneratorAverage?.Update();
         }
-        return new StepResult(gLoss, n, null, new Dictionary<string, float> { ["d_loss"] = dLoss, ["d_real"] = pReal, ["d_fake"] = pFake });
+        var metrics = new Dictionary<string, float> { ["d_loss"] = dLoss, ["d_real"] = pReal, ["d_fake"] = pFake };
+        if (gan.Codes > 0) metrics["info_loss"] = info;
+        return new StepResult(gLoss, n, null, metrics);
+    }
+
+    /// <summary>D's logit (N, 1), and for an InfoGAN its code logits (N, codes), the columns after the first.</summary>
+    (Tensor Logit, Tensor? Code) Discriminate(Tensor images, Tensor labels)
+    {
+        var d = gan.Discriminator.Call(gan.DiscriminatorInput(images, labels));
+        return gan.Codes == 0 ? (d, null) : (d.Slice(1, 0, 1), d.Slice(1, 1, 1 + gan.Codes));
     }
 
     /// <summary>
