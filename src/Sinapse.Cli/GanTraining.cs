@@ -11,7 +11,7 @@ namespace Sinapse.Cli;
 
 /// <summary>
 /// <c>sinapse train --model gan|cgan|dcgan|cdcgan|infogan</c>: a GAN on MNIST (cdcgan: a DCGAN conditioned on the digit; infogan: a DCGAN with a categorical code, no labels) (pixels scaled to [−1, 1]) trained by <see cref="GanTask"/>
-/// (Adam 2e-4, β1 0.5, batch 64 by default), with Fit's progress bar, history and resumable checkpoints. After every
+/// (Adam β1 0.5 at 2e-4, dcgan and infogan 1e-3 for G and 2e-4 for D; batch 64 by default), with Fit's progress bar, history and resumable checkpoints. After every
 /// epoch a grid of 64 samples from one fixed noise batch goes to samples/epoch-NN.png; gan-losses.png plots the two
 /// losses. `sinapse sample` scores the result.
 /// </summary>
@@ -30,7 +30,7 @@ internal static class GanTraining
         _ => Gan.Mlp(new Generator(seed)),
     };
 
-    static string Describe(string model) => model switch { "dcgan" => "DCGAN", "infogan" => "InfoGAN (a DCGAN with a 10-valued code and no labels)", "cdcgan" => "conditional DCGAN (one class per digit)", "cgan" => "conditional GAN (MLP, one class per digit)", _ => "GAN (MLP)" };
+    static string Describe(string model) => model switch { "dcgan" => "DCGAN", "infogan" => "DCGAN with InfoGAN's 10-valued code (no labels)", "cdcgan" => "conditional DCGAN (one class per digit)", "cgan" => "conditional GAN (MLP, one class per digit)", _ => "GAN (MLP)" };
 
     /// <summary>MNIST in [−1, 1], the generators' tanh range.</summary>
     public static (TensorDataset Train, TensorDataset Test) Load(string? data) => Mnist.Load(RunFolder.ResolveData(data), 0.5f, 0.5f);
@@ -44,10 +44,10 @@ internal static class GanTraining
         RunSettings.Save(s, outDir);
         RunFolder.WriteText(Path.Combine(outDir, GanJson), $"{{\n  \"model\": \"{s.Model}\"\n}}\n");
         var gan = Build(s.Model, s.Seed);
-        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training a {Describe(s.Model)} on MNIST: latent {gan.Latent}, batch {s.BatchSize}, Adam β1 0.5, rates {s.LearningRate} (G) and {s.DiscriminatorLearningRate ?? s.LearningRate} (D); {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training a {Describe(s.Model)} on MNIST: latent {gan.Latent}, batch {s.BatchSize}, Adam β1 0.5, rates {s.LearningRate} (G) and {s.DiscriminatorRate} (D); {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
         AnsiConsole.WriteLine(gan.ToString());
         var optG = new Adam(gan.Generator.Parameters(), s.LearningRate, beta1: 0.5f);
-        var optD = new Adam(gan.Discriminator.Parameters(), s.DiscriminatorLearningRate ?? s.LearningRate, beta1: 0.5f);
+        var optD = new Adam(gan.Discriminator.Parameters(), s.DiscriminatorRate, beta1: 0.5f);
         if (s.GeneratorSteps < 1) throw new ArgumentException($"--generator-steps: {s.GeneratorSteps} must be at least 1.");
         var average = s.Ema > 0 ? new WeightAverage(gan.Generator, s.Ema) : null;
         var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1)) { GeneratorSteps = s.GeneratorSteps, GeneratorAverage = average };

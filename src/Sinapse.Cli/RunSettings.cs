@@ -21,7 +21,8 @@ internal static class RunSettings
             w.WriteNumber("epochs", s.Epochs);
             if (s.EpochsOption is int e) w.WriteNumber("epochs_option", e);
             if (s.BatchSizeOption is int b) w.WriteNumber("batch_size", b);
-            if (s.LearningRateOption is float lr) w.WriteString("lr", lr.ToString("R", CultureInfo.InvariantCulture));
+            // A GAN run keeps its rates, so a run resumes with them whatever the defaults become.
+            if (s.LearningRateOption is float lr || s.IsGan) w.WriteString("lr", s.LearningRate.ToString("R", CultureInfo.InvariantCulture));
             if (s.MinutesOption is double m) w.WriteString("minutes", m.ToString("R", CultureInfo.InvariantCulture));
             w.WriteString("optimizer", s.Optimizer);
             if (s.ScheduleOption != null) w.WriteString("schedule", s.ScheduleOption);
@@ -34,7 +35,7 @@ internal static class RunSettings
             w.WriteString("dropout", s.Dropout.ToString("R", CultureInfo.InvariantCulture));
             w.WriteString("l1", s.L1.ToString("R", CultureInfo.InvariantCulture));
             if (s.MaxNorm is float c) w.WriteString("max_norm", c.ToString("R", CultureInfo.InvariantCulture));
-            if (s.DiscriminatorLearningRate is float d) w.WriteString("discriminator_lr", d.ToString("R", CultureInfo.InvariantCulture));
+            if (s.IsGan) w.WriteString("discriminator_lr", s.DiscriminatorRate.ToString("R", CultureInfo.InvariantCulture));
             if (s.GeneratorSteps != 1) w.WriteNumber("generator_steps", s.GeneratorSteps);
             if (s.IsGan) w.WriteString("ema", s.Ema.ToString("R", CultureInfo.InvariantCulture));
             if (s.Model.StartsWith("autoencoder")) { w.WriteNumber("code", s.Code); w.WriteString("noise", s.Noise.ToString("R", CultureInfo.InvariantCulture)); }
@@ -65,7 +66,8 @@ internal static class RunSettings
             return new TrainCommand.Settings
             {
                 Model = Str("model") ?? "mlp", Data = Str("data"), EpochsOption = now.EpochsOption ?? Int("epochs_option"), BatchSizeOption = Int("batch_size"),
-                LearningRateOption = Str("lr") is string lr ? float.Parse(lr, CultureInfo.InvariantCulture) : null,
+                // GAN runs saved before they kept their rates were all trained at 2e-4.
+                LearningRateOption = Str("lr") is string lr ? float.Parse(lr, CultureInfo.InvariantCulture) : GanTraining.Handles(Str("model") ?? "") ? 2e-4f : null,
                 MinutesOption = Str("minutes") is string m ? double.Parse(m, CultureInfo.InvariantCulture) : null,
                 Optimizer = Str("optimizer") ?? "adam", ScheduleOption = Str("schedule"), Seed = ulong.Parse(Str("seed") ?? "42", CultureInfo.InvariantCulture),
                 ValSplit = F("val_split", 0.05f), Augment = Str("augment"), Target = Str("target"), Task = Str("task"),
