@@ -173,20 +173,11 @@ public class DataParallelTests
 
         public ICommunicator Rank(int r) => new Member(this, r);
 
-        void Sum(int rank, Span<float> v)
+        void Sum<T>(T[]?[] slots, int rank, Span<T> v) where T : System.Numerics.INumber<T>
         {
-            floats[rank] = v.ToArray();
+            slots[rank] = v.ToArray();
             barrier.SignalAndWait();
-            var sum = floats[0]!.Zip(floats[1]!, (a, b) => a + b).ToArray();
-            barrier.SignalAndWait();
-            sum.CopyTo(v);
-        }
-
-        void Sum(int rank, Span<double> v)
-        {
-            doubles[rank] = v.ToArray();
-            barrier.SignalAndWait();
-            var sum = doubles[0]!.Zip(doubles[1]!, (a, b) => a + b).ToArray();
+            var sum = slots[0]!.Zip(slots[1]!, (a, b) => a + b).ToArray();
             barrier.SignalAndWait();
             sum.CopyTo(v);
         }
@@ -203,8 +194,8 @@ public class DataParallelTests
         {
             public int Rank => rank;
             public int Size => 2;
-            public void AllReduceSum(Span<float> v) => pair.Sum(rank, v);
-            public void AllReduceSum(Span<double> v) => pair.Sum(rank, v);
+            public void AllReduceSum(Span<float> v) => pair.Sum(pair.floats, rank, v);
+            public void AllReduceSum(Span<double> v) => pair.Sum(pair.doubles, rank, v);
             public void Broadcast(Span<byte> data, int root) => pair.Broadcast(rank, data, root);
             public PendingReduction CreateReduction(float[] buffer) => new Pending(this, buffer);
             public void Abort(string message) => throw new InvalidOperationException(message);
