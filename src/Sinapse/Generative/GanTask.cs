@@ -19,6 +19,7 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
 {
     readonly BCEWithLogitsLoss bce = new();
     readonly CrossEntropyLoss codeLoss = new();
+    Tensor[]? discriminatorWeights;
     readonly NoiseState noiseState = new(noise);
 
     public float RealLabel { get; } = realLabel;
@@ -76,18 +77,26 @@ public sealed class GanTask(Gan gan, Optimizer generatorOptimizer, Optimizer dis
         discriminatorOptimizer.Step();
 
         float gLoss = 0;
-        for (int k = 0; k < GeneratorSteps; k++)
+        // The generator's steps need gradients through D, not D's own: its weights stop asking for them meanwhile
+        // (no weight-gradient products in D's backward, and nothing for a data-parallel group to send).
+        var dWeights = discriminatorWeights ??= [.. gan.Discriminator.Parameters().Where(p => p.RequiresGrad)];
+        foreach (var w in dWeights) w.RequiresGrad = false;
+        try
         {
-            if (k > 0) fake = gan.Generator.Call(gan.GeneratorInput(Noise(n), fakeLabels));
-            generatorOptimizer.ZeroGrad();
-            var (dOut, codeOut) = Discriminate(fake, fakeLabels);
-            var lossG = bce.Call(dOut, Tensor.Ones(n, 1));
-            gLoss = lossG.Item();
-            if (codeOut != null) lossG = lossG + codeLoss.Call(codeOut, fakeLabels) * InfoWeight;
-            lossG.Backward();
-            generatorOptimizer.Step();
-            GeneratorAverage?.Update();
+            for (int k = 0; k < GeneratorSteps; k++)
+            {
+                if (k > 0) fake = gan.Generator.Call(gan.GeneratorInput(Noise(n), fakeLabels));
+                generatorOptimizer.ZeroGrad();
+                var (dOut, codeOut) = Discriminate(fake, fakeLabels);
+                var lossG = bce.Call(dOut, Tensor.Ones(n, 1));
+                gLoss = lossG.Item();
+                if (codeOut != null) lossG = lossG + codeLoss.Call(codeOut, fakeLabels) * InfoWeight;
+                lossG.Backward();
+                generatorOptimizer.Step();
+                GeneratorAverage?.Update();
+            }
         }
+        finally { foreach (var w in dWeights) w.RequiresGrad = true; }
         var metrics = new Dictionary<string, float> { ["d_loss"] = dLoss, ["d_real"] = pReal, ["d_fake"] = pFake };
         if (gan.Codes > 0) metrics["info_loss"] = info;
         return new StepResult(gLoss, n, null, metrics);
