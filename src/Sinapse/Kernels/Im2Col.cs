@@ -29,21 +29,27 @@ internal static class Im2Col
         // Each row is independent: split rows across the team (the split depends on sizes only).
         ParallelLoop.For(rows, Math.Max(1, ParallelLoop.ElementwiseThreshold / Math.Max(1, g.N * g.L)), (r0, r1) =>
         {
-            for (int r = r0; r < r1; r++) ExpandRow(geo, r, x, xOff, cols, colsOff + r * geo.N * geo.L);
+            for (int r = r0; r < r1; r++) ExpandRow(geo, r, 0, geo.N, x, xOff, cols.AsSpan(colsOff + r * geo.N * geo.L, geo.N * geo.L));
         }, align: 1);
     }
 
-    static void ExpandRow(in ConvGeometry g, int r, float[] x, int xOff, float[] cols, int rowOff)
+    /// <summary>Sample n's columns only: x (N, C, H, W) at xOff → cols (K, N·L) at colsOff, columns [n·L, (n+1)·L).</summary>
+    public static void ExpandSample(in ConvGeometry g, int n, float[] x, int xOff, float[] cols, int colsOff)
+    {
+        for (int r = 0; r < g.K; r++) ExpandRow(g, r, n, n + 1, x, xOff, cols.AsSpan(colsOff + r * g.N * g.L + n * g.L, g.L));
+    }
+
+    /// <summary>Row r (channel, kernel row, kernel column) of the columns of samples [n0, n1), into dst.</summary>
+    static void ExpandRow(in ConvGeometry g, int r, int n0, int n1, float[] x, int xOff, Span<float> dst)
     {
         int j = r % g.KW, i = r / g.KW % g.KH, c = r / (g.KW * g.KH);
         int oh = g.OH, ow = g.OW;
-        var dst = cols.AsSpan(rowOff, g.N * g.L);
-        for (int n = 0; n < g.N; n++)
+        for (int n = n0; n < n1; n++)
         {
             int plane = xOff + (n * g.C + c) * g.H * g.W;
             for (int y = 0; y < oh; y++)
             {
-                var outRow = dst.Slice((n * oh + y) * ow, ow);
+                var outRow = dst.Slice(((n - n0) * oh + y) * ow, ow);
                 int iy = y * g.SH - g.PH + i * g.DH;
                 if ((uint)iy >= (uint)g.H) { outRow.Clear(); continue; }
                 int src = plane + iy * g.W;
@@ -78,20 +84,30 @@ internal static class Im2Col
         // One (sample, channel) plane per task: the planes are disjoint, so no two threads add to the same value.
         ParallelLoop.For(g.N * g.C, Math.Max(1, ParallelLoop.ElementwiseThreshold / Math.Max(1, g.KH * g.KW * g.L)), (p0, p1) =>
         {
-            for (int p = p0; p < p1; p++) FoldPlane(geo, p, cols, colsOff, dx, dxOff);
+            for (int p = p0; p < p1; p++) FoldPlane(geo, p, cols, colsOff + p / geo.C * geo.L, geo.N * geo.L, dx, dxOff);
         }, align: 1);
     }
 
-    static void FoldPlane(in ConvGeometry g, int p, float[] cols, int colsOff, float[] dx, int dxOff)
+    /// <summary>
+    /// Sample n's part of <see cref="Fold"/>, from its own column matrix (K, L) at colsOff (row stride L):
+    /// dx[n] += those columns folded back onto the input.
+    /// </summary>
+    public static void FoldSample(in ConvGeometry g, int n, float[] cols, int colsOff, float[] dx, int dxOff)
     {
-        int n = p / g.C, c = p % g.C;
-        int oh = g.OH, ow = g.OW, nl = g.N * g.L;
+        for (int c = 0; c < g.C; c++) FoldPlane(g, n * g.C + c, cols, colsOff, g.L, dx, dxOff);
+    }
+
+    /// <summary>Plane p = (n, c) of dx += its rows of a column matrix whose row r starts at sampleCols + r·ld.</summary>
+    static void FoldPlane(in ConvGeometry g, int p, float[] cols, int sampleCols, int ld, float[] dx, int dxOff)
+    {
+        int c = p % g.C;
+        int oh = g.OH, ow = g.OW;
         var plane = dx.AsSpan(dxOff + p * g.H * g.W, g.H * g.W);
         for (int i = 0; i < g.KH; i++)
             for (int j = 0; j < g.KW; j++)
             {
                 int r = (c * g.KH + i) * g.KW + j;
-                int rowOff = colsOff + r * nl + n * g.L;
+                int rowOff = sampleCols + r * ld;
                 int ix0 = j * g.DW - g.PW;
                 for (int y = 0; y < oh; y++)
                 {

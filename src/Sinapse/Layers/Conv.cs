@@ -92,6 +92,13 @@ public sealed class Conv2d(int inChannels, int outChannels, int kernelSize, int 
         CheckInput(input, 4, $"(N, {InChannels}, H, W)");
         return Tensor.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
     }
+
+    /// <summary>Forward, then ReLU, as one op (see <see cref="Sequential.Forward"/>).</summary>
+    internal Tensor ForwardRelu(Tensor input)
+    {
+        CheckInput(input, 4, $"(N, {InChannels}, H, W)");
+        return Tensor.Conv2d(input, Weight, Bias, (Stride, Stride), (Padding, Padding), (Dilation, Dilation), Groups, relu: true);
+    }
 }
 
 /// <summary>1-D convolution layer (sequences, signals), PyTorch's layout and initialisation.</summary>

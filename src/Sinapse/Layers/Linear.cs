@@ -25,6 +25,9 @@ public sealed class Linear : Module<Tensor, Tensor>
 
     public override Tensor Forward(Tensor input) => Tensor.Linear(input, Weight, Bias);
 
+    /// <summary>Forward, then ReLU, as one op (see <see cref="Sequential.Forward"/>).</summary>
+    internal Tensor ForwardRelu(Tensor input) => Tensor.Linear(input, Weight, Bias, relu: true);
+
     protected override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias != null ? "True" : "False")}";
 
     public override LayerSpec Describe() => new("Linear", new Dictionary<string, double>

@@ -26,10 +26,23 @@ public sealed class Sequential : Module<Tensor, Tensor>
     public Module<Tensor, Tensor> this[int i] => layers[i];
     public IReadOnlyList<Module<Tensor, Tensor>> Layers => layers;
 
+    /// <remarks>
+    /// A <see cref="Linear"/> or <see cref="Conv2d"/> followed by <see cref="ReLU"/> runs as one op: the product clamps
+    /// its outputs as it stores them and backward masks the gradient on its way in, the same values bit for bit as the
+    /// two layers one after the other, without the activation's own passes over memory.
+    /// </remarks>
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in layers) x = layer.Call(x);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (i + 1 < layers.Count && layers[i + 1] is ReLU)
+            {
+                if (layers[i] is Linear linear) { x = linear.ForwardRelu(x); i++; continue; }
+                if (layers[i] is Conv2d conv) { x = conv.ForwardRelu(x); i++; continue; }
+            }
+            x = layers[i].Call(x);
+        }
         return x;
     }
 

@@ -17,36 +17,49 @@ public sealed partial class Tensor
     /// 2-D cross-correlation with per-axis (height, width) stride, padding and dilation. Backward: the weight's gradient
     /// is ∂y·colsᵀ, the input's is Wᵀ·∂y folded back onto the input (col2im), the bias's the sum of ∂y over N, OH, OW.
     /// </summary>
-    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1) =>
+        Conv2d(x, weight, bias, stride, padding, dilation, groups, relu: false);
+
+    /// <summary>
+    /// The convolution, then ReLU when <paramref name="relu"/>, in one op: the GEMM clamps each output at 0 as it stores
+    /// it, and backward masks the gradient by y &gt; 0 while it reorders it for the GEMMs, so the activation costs no
+    /// pass over memory of its own. The same values, bit for bit, as the two ops one after the other.
+    /// </summary>
+    internal static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups, bool relu)
     {
         var g = Conv2dGeometry("Conv2d", x, weight, bias, stride, padding, dilation, groups);
         int o = weight.shape[0], og = o / groups, kg = g.K / groups, nl = g.N * g.L;
         var xc = x.IsContiguous ? x : x.NoGraph().Contiguous();
         var wc = weight.IsContiguous ? weight : weight.NoGraph().Contiguous();
 
+        var bc = bias == null || bias.IsContiguous ? bias : bias.NoGraph().Contiguous();
         var cols = Uninitialized([g.K, nl]); // (C·KH·KW, N·OH·OW), saved for backward
-        Im2Col.Expand(g, xc.data, xc.offset, cols.data, cols.offset);
         var output = Uninitialized([g.N, o, g.OH, g.OW]);
-        // Each group: (og, N·L) = W_g (og, kg) · cols_g (kg, N·L). With one sample the GEMM writes the output directly.
-        var yT = g.N == 1 ? output : Uninitialized([o, nl]);
-        if (bias != null)
+        bool bySample = ConvBySample.Applies(g.N);
+        if (bySample)
+            ConvBySample.Forward(g, groups, xc.data, xc.offset, wc.data, wc.offset, bc?.data, bc?.offset ?? 0, cols.data, cols.offset, output.data, output.offset, o, relu);
+        else
         {
-            var bc = bias.IsContiguous ? bias : bias.NoGraph().Contiguous();
-            for (int r = 0; r < o; r++) yT.data.AsSpan(yT.offset + r * nl, nl).Fill(bc.data[bc.offset + r]);
+            Im2Col.Expand(g, xc.data, xc.offset, cols.data, cols.offset);
+            // Each group: (og, N·L) = W_g (og, kg) · cols_g (kg, N·L). With one sample the GEMM writes the output directly.
+            var yT = g.N == 1 ? output : Uninitialized([o, nl]);
+            if (bc != null)
+                for (int r = 0; r < o; r++) yT.data.AsSpan(yT.offset + r * nl, nl).Fill(bc.data[bc.offset + r]);
+            for (int gi = 0; gi < groups; gi++)
+                Gemm.Multiply(og, nl, kg, new Gemm.Operand(wc.data, wc.offset + gi * og * kg, kg, 1),
+                    new Gemm.Operand(cols.data, cols.offset + gi * kg * nl, nl, 1), yT.data, yT.offset + gi * og * nl, nl, accumulate: bc != null, relu);
+            if (g.N > 1) SwapLeadingAxes(yT, output, o, g.N, g.L);
         }
-        for (int gi = 0; gi < groups; gi++)
-            Gemm.Multiply(og, nl, kg, new Gemm.Operand(wc.data, wc.offset + gi * og * kg, kg, 1),
-                new Gemm.Operand(cols.data, cols.offset + gi * kg * nl, nl, 1), yT.data, yT.offset + gi * og * nl, nl, accumulate: bias != null);
-        if (g.N > 1) SwapLeadingAxes(yT, output, o, g.N, g.L);
 
         var geo = g;
-        return Autograd.Record(output, "Conv2d", bias != null ? [x, weight, bias] : [x, weight], gOut =>
+        return Autograd.Record(output, relu ? "Conv2dRelu" : "Conv2d", bias != null ? [x, weight, bias] : [x, weight], gOut =>
         {
             var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
-            // (N, O, L) → (O, N·L), the GEMM layout of the forward's output.
+            if (bySample) return BackwardBySample(geo, groups, x, weight, bias, wc, cols, relu ? ApplyBinary<ReluGradOp>(output, gy, "Conv2dReluBackward") : gy);
+            // (N, O, L) → (O, N·L), the GEMM layout of the forward's output; with ReLU, only where y > 0.
             Tensor gT;
-            if (geo.N == 1) gT = gy;
-            else { gT = Uninitialized([o, nl]); SwapLeadingAxes(gy, gT, geo.N, o, geo.L); }
+            if (geo.N == 1) gT = relu ? ApplyBinary<ReluGradOp>(output, gy, "Conv2dReluBackward") : gy;
+            else { gT = Uninitialized([o, nl]); SwapLeadingAxes(gy, gT, geo.N, o, geo.L, relu ? output : null); }
             Tensor? gx = null, gw = null, gb = null;
             if (weight.RequiresGrad)
             {
@@ -100,6 +113,37 @@ public sealed partial class Tensor
         });
     }
 
+    /// <summary>Conv2d's gradients from dy (N, O, L) when the forward ran one sample per task (see <see cref="ConvBySample"/>).</summary>
+    static Tensor?[] BackwardBySample(ConvGeometry g, int groups, Tensor x, Tensor weight, Tensor? bias, Tensor wc, Tensor cols, Tensor dy)
+    {
+        int o = weight.shape[0], og = o / groups, kg = g.K / groups;
+        Tensor? gx = null, gw = null, gb = null;
+        if (weight.RequiresGrad)
+        {
+            var dwT = kg < og ? Uninitialized([kg, og]) : null;
+            void Into(float[] d, int off, bool overwrite) =>
+                ConvBySample.WeightGrad(g, groups, dy.data, dy.offset, o, cols.data, cols.offset, d, off, overwrite, dwT?.data, dwT?.offset ?? 0);
+            if (!AccumulateInPlace(weight, dy, Into))
+            {
+                gw = Uninitialized(weight.shape);
+                Into(gw.data, gw.offset, overwrite: true);
+            }
+        }
+        if (bias != null && bias.RequiresGrad)
+        {
+            gb = Zeros([o]);
+            for (int n = 0; n < g.N; n++)
+                for (int r = 0; r < o; r++) gb.data[gb.offset + r] += RowSum(dy.data.AsSpan(dy.offset + (n * o + r) * g.L, g.L));
+        }
+        if (x.RequiresGrad)
+        {
+            var dcols = Uninitialized([g.N, g.K, g.L]);
+            gx = Zeros(x.shape);
+            ConvBySample.InputGrad(g, groups, wc.data, wc.offset, dy.data, dy.offset, o, dcols.data, dcols.offset, gx.data, gx.offset);
+        }
+        return bias != null ? [gx, gw, gb] : [gx, gw];
+    }
+
     /// <summary>Checks the operands of a convolution and returns its geometry; errors name the op, the shapes and why.</summary>
     internal static ConvGeometry Conv2dGeometry(string op, Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups)
     {
@@ -124,16 +168,25 @@ public sealed partial class Tensor
         return g;
     }
 
-    /// <summary>src (A, B, L) → dst (B, A, L), both contiguous: blocks of L values change places.</summary>
-    internal static void SwapLeadingAxes(Tensor src, Tensor dst, int a, int b, int l)
+    /// <summary>
+    /// src (A, B, L) → dst (B, A, L), both contiguous: blocks of L values change places. With <paramref name="reluOf"/>
+    /// (shaped like src) a value moves only where reluOf's is above 0, else a 0 does (ReLU's backward on the way).
+    /// </summary>
+    internal static void SwapLeadingAxes(Tensor src, Tensor dst, int a, int b, int l, Tensor? reluOf = null)
     {
-        float[] s = src.data, d = dst.data;
-        int so = src.offset, doff = dst.offset;
+        float[] s = src.data, d = dst.data, m = reluOf?.data ?? s;
+        int so = src.offset, doff = dst.offset, mo = reluOf?.offset ?? 0;
+        bool masked = reluOf != null;
         ParallelLoop.For(a, Math.Max(1, ParallelLoop.ElementwiseThreshold / Math.Max(1, b * l)), (a0, a1) =>
         {
             for (int i = a0; i < a1; i++)
                 for (int j = 0; j < b; j++)
-                    s.AsSpan(so + (i * b + j) * l, l).CopyTo(d.AsSpan(doff + (j * a + i) * l, l));
+                {
+                    var from = s.AsSpan(so + (i * b + j) * l, l);
+                    var to = d.AsSpan(doff + (j * a + i) * l, l);
+                    if (masked) Elementwise.Binary<ReluGradOp>(m.AsSpan(mo + (i * b + j) * l, l), from, to);
+                    else from.CopyTo(to);
+                }
         }, align: 1);
     }
 

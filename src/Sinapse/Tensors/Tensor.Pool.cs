@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Sinapse.Kernels;
 
 namespace Sinapse;
@@ -23,11 +25,13 @@ public sealed partial class Tensor
         var argmaxStore = Uninitialized([n * c * oh * ow]);
         float[] xd = xc.data, od = output.data, ad = argmaxStore.data;
         int xo = xc.offset;
+        bool halving = kernel == 2 && s == 2 && padding == 0; // the common 2×2 pooling: windows tile the plane
         ForPlanes(n * c, h * w, (p0, p1) =>
         {
             var argmax = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(ad.AsSpan());
             for (int p = p0; p < p1; p++)
-                MaxPoolPlane(xd.AsSpan(xo + p * h * w, h * w), od.AsSpan(p * oh * ow, oh * ow), argmax.Slice(p * oh * ow, oh * ow), h, w, oh, ow, kernel, s, padding);
+                if (halving) MaxPool2x2Plane(xd.AsSpan(xo + p * h * w, h * w), od.AsSpan(p * oh * ow, oh * ow), argmax.Slice(p * oh * ow, oh * ow), h, w, oh, ow);
+                else MaxPoolPlane(xd.AsSpan(xo + p * h * w, h * w), od.AsSpan(p * oh * ow, oh * ow), argmax.Slice(p * oh * ow, oh * ow), h, w, oh, ow, kernel, s, padding);
         });
         return Autograd.Record(output, "MaxPool2d", [x], gOut =>
         {
@@ -50,41 +54,84 @@ public sealed partial class Tensor
         });
     }
 
+    /// <summary>
+    /// One plane of 2×2 max pooling with stride 2 and no padding, read through refs (the windows lie inside the plane by
+    /// construction). Eight outputs at a time: a row's even and odd columns are split apart by narrowing its pairs, and
+    /// the four values of each window compared lane by lane; the rest one window at a time, compared without branches
+    /// (on real activations the comparisons are unpredictable: branching cost 5× more). A window with a NaN takes the
+    /// general path. Ties go to the first maximum in row-major order, as in PyTorch: the right value wins only if
+    /// larger, the lower row only if larger than the upper row's winner.
+    /// </summary>
+    static void MaxPool2x2Plane(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int h, int w, int oh, int ow)
+    {
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref int pa = ref MemoryMarshal.GetReference(argmax);
+        var evens = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        int wide = Vector256.IsHardwareAccelerated ? ow - 8 : -1;
+        for (int r = 0; r < oh; r++)
+        {
+            int q = 0;
+            for (; q <= wide; q += 8)
+            {
+                int k = r * ow + q, r0 = 2 * (r * w + q), r1 = r0 + w;
+                // (a b) pairs of the upper row, (c d) of the lower: a = the even columns, b = the odd ones.
+                var t0 = Vector256.LoadUnsafe(ref px, (nuint)r0).AsUInt64(); var t1 = Vector256.LoadUnsafe(ref px, (nuint)(r0 + 8)).AsUInt64();
+                var u0 = Vector256.LoadUnsafe(ref px, (nuint)r1).AsUInt64(); var u1 = Vector256.LoadUnsafe(ref px, (nuint)(r1 + 8)).AsUInt64();
+                var a = Vector256.Narrow(t0, t1).AsSingle(); var b = Vector256.Narrow(t0 >>> 32, t1 >>> 32).AsSingle();
+                var c = Vector256.Narrow(u0, u1).AsSingle(); var d = Vector256.Narrow(u0 >>> 32, u1 >>> 32).AsSingle();
+                var sum = a + b + c + d;
+                if (!Vector256.EqualsAll(sum, sum))
+                {
+                    for (int j = q; j < q + 8; j++) MaxPoolWindow(x, y, argmax, h, w, ow, 2, 2, 0, r, j);
+                    continue;
+                }
+                var best = Vector256.Max(a, b); var lowBest = Vector256.Max(c, d);
+                var at = Vector256.Create(r0) + evens - Vector256.GreaterThan(b, a).AsInt32();
+                var low = Vector256.Create(r1) + evens - Vector256.GreaterThan(d, c).AsInt32();
+                Vector256.ConditionalSelect(Vector256.GreaterThan(lowBest, best).AsInt32(), low, at).StoreUnsafe(ref pa, (nuint)k);
+                Vector256.Max(best, lowBest).StoreUnsafe(ref py, (nuint)k);
+            }
+            for (; q < ow; q++)
+            {
+                int k = r * ow + q, r0 = 2 * (r * w + q), r1 = r0 + w;
+                float a = Unsafe.Add(ref px, r0), b = Unsafe.Add(ref px, r0 + 1), c = Unsafe.Add(ref px, r1), d = Unsafe.Add(ref px, r1 + 1);
+                if (float.IsNaN(a + b + c + d))
+                {
+                    MaxPoolWindow(x, y, argmax, h, w, ow, 2, 2, 0, r, q);
+                    continue;
+                }
+                int at = r0 + Unsafe.BitCast<bool, byte>(b > a);
+                float best = MathF.Max(a, b);
+                int low = r1 + Unsafe.BitCast<bool, byte>(d > c);
+                float lowBest = MathF.Max(c, d);
+                Unsafe.Add(ref pa, k) = at + Unsafe.BitCast<bool, byte>(lowBest > best) * (low - at);
+                Unsafe.Add(ref py, k) = MathF.Max(best, lowBest);
+            }
+        }
+    }
+
     /// <summary>One plane of max pooling: y and the within-plane index of each maximum (the first on ties; a NaN wins).</summary>
     static void MaxPoolPlane(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int h, int w, int oh, int ow, int kernel, int s, int padding)
     {
         for (int r = 0; r < oh; r++)
-            for (int q = 0; q < ow; q++)
+            for (int q = 0; q < ow; q++) MaxPoolWindow(x, y, argmax, h, w, ow, kernel, s, padding, r, q);
+    }
+
+    /// <summary>Output (r, q) of one plane of max pooling.</summary>
+    static void MaxPoolWindow(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int h, int w, int ow, int kernel, int s, int padding, int r, int q)
+    {
+        int k = r * ow + q;
+        int y0 = r * s - padding, x0 = q * s - padding;
+        int i0 = Math.Max(0, y0), i1 = Math.Min(h, y0 + kernel), j0 = Math.Max(0, x0), j1 = Math.Min(w, x0 + kernel);
+        float m = float.NegativeInfinity; int where = i0 * w + j0;
+        for (int i = i0; i < i1 && !float.IsNaN(m); i++)
+            for (int j = j0; j < j1; j++)
             {
-                int k = r * ow + q;
-                if (kernel == 2 && s == 2 && padding == 0)
-                {
-                    // The common 2×2 window, compared without branches (on real activations the comparisons are
-                    // unpredictable: branching cost 5× more); a NaN in it takes the general path.
-                    int r0 = 2 * r * w + 2 * q, r1 = r0 + w;
-                    float a = x[r0], b = x[r0 + 1], c = x[r1], d = x[r1 + 1];
-                    if (!float.IsNaN(a + b + c + d))
-                    {
-                        int at = r0 + Unsafe.BitCast<bool, byte>(b > a);
-                        float best = MathF.Max(a, b);
-                        at += Unsafe.BitCast<bool, byte>(c > best) * (r1 - at);
-                        best = MathF.Max(best, c);
-                        at += Unsafe.BitCast<bool, byte>(d > best) * (r1 + 1 - at);
-                        y[k] = MathF.Max(best, d); argmax[k] = at;
-                        continue;
-                    }
-                }
-                int y0 = r * s - padding, x0 = q * s - padding;
-                int i0 = Math.Max(0, y0), i1 = Math.Min(h, y0 + kernel), j0 = Math.Max(0, x0), j1 = Math.Min(w, x0 + kernel);
-                float m = float.NegativeInfinity; int where = i0 * w + j0;
-                for (int i = i0; i < i1 && !float.IsNaN(m); i++)
-                    for (int j = j0; j < j1; j++)
-                    {
-                        float v = x[i * w + j];
-                        if (v > m || float.IsNaN(v)) { m = v; where = i * w + j; if (float.IsNaN(v)) break; }
-                    }
-                y[k] = m; argmax[k] = where;
+                float v = x[i * w + j];
+                if (v > m || float.IsNaN(v)) { m = v; where = i * w + j; if (float.IsNaN(v)) break; }
             }
+        y[k] = m; argmax[k] = where;
     }
 
     /// <summary>

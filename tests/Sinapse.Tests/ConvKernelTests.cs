@@ -1,0 +1,147 @@
+using Sinapse.Layers;
+using Sinapse.Tests.Support;
+
+namespace Sinapse.Tests;
+
+using static TestUtil;
+
+/// <summary>
+/// The convolution's fast paths against the plain ones: a batch split by sample against one whole-batch GEMM, ReLU
+/// fused into Conv2d and Linear against the separate layer, the vector 2×2 max pooling against a direct loop.
+/// </summary>
+[Collection(nameof(ProcessWideCollection))]
+public class ConvKernelTests
+{
+    static Tensor Random(Generator g, params int[] shape) => Tensor.Randn(shape, g);
+
+    static (float[] Y, float[] Gx, float[] Gw, float[] Gb) ConvWithGrads(Tensor x, Tensor w, Tensor b, int stride, int padding, int dilation, int groups, Tensor gy)
+    {
+        var (xv, wv, bv) = (x.Detach().RequireGrad(), w.Detach().RequireGrad(), b.Detach().RequireGrad());
+        var y = Tensor.Conv2d(xv, wv, bv, stride, padding, dilation, groups);
+        (y * gy).Sum().Backward();
+        return (y.ToArray(), xv.Grad!.ToArray(), wv.Grad!.ToArray(), bv.Grad!.ToArray());
+    }
+
+    [Theory]
+    [InlineData(1, 12, 9, 9, 3, 1, 0, 1, 1)]  // one channel, 9 taps for 12 filters: the weight gradient runs transposed
+    [InlineData(4, 8, 7, 10, 3, 2, 1, 1, 2)]  // stride, padding, groups
+    [InlineData(3, 6, 11, 8, 3, 1, 2, 2, 3)]  // dilation, three groups
+    public void BySample_EqualsOneWholeBatchProduct(int c, int o, int h, int w, int k, int stride, int padding, int dilation, int groups)
+    {
+        var g = new Generator(7);
+        var x = Random(g, 6, c, h, w);
+        var weight = Random(g, o, c / groups, k, k);
+        var bias = Random(g, o);
+        // Two threads: 6 samples split by sample, the same samples with a 7th (7 is odd and under 4·2) as one product.
+        using var _threads = new ThreadCount(2);
+        Assert.True(Kernels.ConvBySample.Applies(6));
+        Assert.False(Kernels.ConvBySample.Applies(7));
+        var x7 = Tensor.Concat([x, Random(g, 1, c, h, w)], 0);
+        var y7 = Tensor.Conv2d(x7, weight, bias, stride, padding, dilation, groups);
+        var gy6 = Random(g, [6, .. y7.Shape[1..]]);
+        var gy7 = Tensor.Concat([gy6, Tensor.Zeros([1, .. y7.Shape[1..]])], 0); // the 7th sample adds nothing to dW, db
+        var split = ConvWithGrads(x, weight, bias, stride, padding, dilation, groups, gy6);
+        var whole = ConvWithGrads(x7, weight, bias, stride, padding, dilation, groups, gy7);
+
+        int perSample = split.Y.Length / 6, perInput = split.Gx.Length / 6;
+        // Forward: each output is the same sum over the same k blocks, so the same bits.
+        Assert.Equal(whole.Y.AsSpan(0, 6 * perSample).ToArray(), split.Y);
+        // The input's gradient is per sample too; the weight's and bias's sum the samples in another order.
+        Assert.Equal(whole.Gx.AsSpan(0, 6 * perInput).ToArray(), split.Gx);
+        Close(whole.Gw, split.Gw, 1e-4f);
+        Close(whole.Gb, split.Gb, 1e-4f);
+    }
+
+    const ulong FewSeed = 30;
+
+    [Fact]
+    public void BySample_GradCheck()
+    {
+        var g = new Generator(3);
+        using var _threads = new ThreadCount(2);
+        var x = Random(g, 4, 4, 6, 5).RequireGrad();
+        var w = (Random(g, 6, 2, 3, 3) * 0.5f).RequireGrad();
+        var b = Random(g, 6).RequireGrad();
+        Passes(GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2], 2, 1, 1, 2), [x, w, b]));
+        Passes(GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2], (1, 1), (1, 1), (1, 1), 2, relu: true), [x, w, b], eps: 1e-3));
+        // One input channel (the weight's gradient runs transposed). Finite differences across ReLU's kink are wrong, so
+        // the data (seed chosen for it) keeps every pre-activation at least 0.01 from 0, ten times the step's reach.
+        var gf = new Generator(FewSeed);
+        var few = Random(gf, 4, 1, 5, 5).RequireGrad();
+        var wFew = (Random(gf, 12, 1, 3, 3) * 0.5f).RequireGrad();
+        var bFew = Random(gf, 12).RequireGrad();
+        Assert.True(Tensor.Conv2d(few, wFew, bFew).Abs().Min().Item() > 0.01f);
+        Passes(GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2], (1, 1), (0, 0), (1, 1), 1, relu: true), [few, wFew, bFew], eps: 1e-3));
+    }
+
+    /// <summary>Every output and gradient of <paramref name="model"/>, which Sequential runs with its ReLUs fused.</summary>
+    static List<float[]> OutputAndGrads(Module<Tensor, Tensor> model, Tensor x, Func<Tensor, Tensor> run)
+    {
+        foreach (var p in model.Parameters()) p.Grad = null;
+        var xv = x.Detach().RequireGrad();
+        var y = run(xv);
+        (y * y).Sum().Backward();
+        return [y.ToArray(), xv.Grad!.ToArray(), .. model.Parameters().Select(p => p.Grad!.ToArray())];
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void FusedRelu_SameBitsAsTheSeparateLayer(int batch)
+    {
+        var g = new Generator(11);
+        var conv = new Conv2d(2, 4, 3, padding: 1, gen: g);
+        var linear = new Linear(4 * 5 * 5, 7, gen: g);
+        var model = new Sequential(conv, new ReLU(), new Flatten(), linear, new ReLU());
+        var x = Random(g, batch, 2, 5, 5);
+        var fused = OutputAndGrads(model, x, model.Call);
+        var separate = OutputAndGrads(model, x, t => linear.Call(new Flatten().Call(conv.Call(t).Relu())).Relu());
+        Assert.Equal(separate.Count, fused.Count);
+        for (int i = 0; i < fused.Count; i++) Assert.Equal(separate[i], fused[i]);
+        Assert.Contains(fused[0], v => v == 0f); // some outputs were clamped
+    }
+
+    /// <summary>2×2 max pooling by its definition: the first maximum in row-major order; a NaN wins.</summary>
+    static (float[] Y, int[] At) DirectMaxPool2(float[] x, int planes, int h, int w)
+    {
+        int oh = h / 2, ow = w / 2;
+        var (y, at) = (new float[planes * oh * ow], new int[planes * oh * ow]);
+        for (int p = 0; p < planes; p++)
+            for (int r = 0; r < oh; r++)
+                for (int q = 0; q < ow; q++)
+                {
+                    float best = float.NegativeInfinity; int where = -1;
+                    foreach (var (i, j) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) })
+                    {
+                        int idx = p * h * w + (2 * r + i) * w + 2 * q + j;
+                        if (where < 0 || x[idx] > best || (float.IsNaN(x[idx]) && !float.IsNaN(best))) { best = x[idx]; where = idx; }
+                    }
+                    y[(p * oh + r) * ow + q] = best; at[(p * oh + r) * ow + q] = where;
+                }
+        return (y, at);
+    }
+
+    [Theory]
+    [InlineData(26, 26)] // eight lanes and a tail per row
+    [InlineData(11, 11)] // odd: the last row and column are dropped
+    [InlineData(4, 34)]  // two full vectors per row and a tail
+    [InlineData(5, 16)]  // exactly one vector per row
+    public void MaxPool2_MatchesTheDefinition_WithTiesAndNaN(int h, int w)
+    {
+        var g = new Generator(5);
+        int planes = 3;
+        // Values from a small set, so windows hold ties; ReLU-like zeros; a NaN and an infinity here and there.
+        var x = Enumerable.Range(0, planes * h * w).Select(_ => (float)Math.Max(0, g.NextInt(7) - 3)).ToArray();
+        x[w + 3] = float.NaN; x[h * w + 2 * w + 1] = float.PositiveInfinity; x[2 * h * w + 1] = float.NegativeInfinity;
+        var xt = Tensor.FromArray(x, 1, planes, h, w).RequireGrad();
+        var y = xt.MaxPool2d(2);
+        var (expected, at) = DirectMaxPool2(x, planes, h, w);
+        Assert.Equal(expected, y.ToArray());
+        var gy = Enumerable.Range(1, expected.Length).Select(i => (float)i).ToArray();
+        (y * Tensor.FromArray(gy, y.Shape)).Sum().Backward();
+        var gx = new float[x.Length];
+        for (int k = 0; k < at.Length; k++) gx[at[k]] += gy[k];
+        Assert.Equal(gx, xt.Grad!.ToArray());
+    }
+}
