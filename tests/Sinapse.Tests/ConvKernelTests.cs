@@ -52,6 +52,36 @@ public class ConvKernelTests
         Close(whole.Gb, split.Gb, 1e-4f);
     }
 
+    [Theory]
+    [InlineData(8, 4, 4, 4, 4, 2, 1, 0, 1)]  // a DCGAN generator's upsampling step
+    [InlineData(16, 1, 5, 6, 3, 1, 1, 0, 1)] // 9 taps for 16 inputs (an image-making last layer): the weight gradient runs transposed
+    [InlineData(4, 6, 3, 5, 3, 2, 0, 1, 2)]  // output padding, groups
+    public void ConvTranspose_BySample_EqualsOneWholeBatchProduct(int cin, int cout, int h, int w, int k, int stride, int padding, int outputPadding, int groups)
+    {
+        var g = new Generator(9);
+        var x = Random(g, 6, cin, h, w);
+        var weight = Random(g, cin, cout / groups, k, k);
+        var bias = Random(g, cout);
+        using var _threads = new ThreadCount(2);
+        var x7 = Tensor.Concat([x, Random(g, 1, cin, h, w)], 0);
+        var y7 = Tensor.ConvTranspose2d(x7, weight, bias, stride, padding, outputPadding, groups);
+        var gy6 = Random(g, [6, .. y7.Shape[1..]]);
+        var gy7 = Tensor.Concat([gy6, Tensor.Zeros([1, .. y7.Shape[1..]])], 0);
+        (float[] Y, float[] Gx, float[] Gw, float[] Gb) Run(Tensor input, Tensor gy)
+        {
+            var (xv, wv, bv) = (input.Detach().RequireGrad(), weight.Detach().RequireGrad(), bias.Detach().RequireGrad());
+            var y = Tensor.ConvTranspose2d(xv, wv, bv, stride, padding, outputPadding, groups);
+            (y * gy).Sum().Backward();
+            return (y.ToArray(), xv.Grad!.ToArray(), wv.Grad!.ToArray(), bv.Grad!.ToArray());
+        }
+        var split = Run(x, gy6);
+        var whole = Run(x7, gy7);
+        Assert.Equal(whole.Y.AsSpan(0, split.Y.Length).ToArray(), split.Y);
+        Assert.Equal(whole.Gx.AsSpan(0, split.Gx.Length).ToArray(), split.Gx);
+        Close(whole.Gw, split.Gw, 1e-4f);
+        Close(whole.Gb, split.Gb, 1e-4f);
+    }
+
     const ulong FewSeed = 30;
 
     [Fact]

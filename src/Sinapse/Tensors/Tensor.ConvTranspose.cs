@@ -39,17 +39,28 @@ public sealed partial class Tensor
         var xc = x.IsContiguous ? x : x.NoGraph().Contiguous();
         var wc = weight.IsContiguous ? weight : weight.NoGraph().Contiguous();
 
-        // (Cin, N·L): the input in GEMM layout.
-        Tensor xT;
-        if (n == 1) xT = xc;
-        else { xT = Uninitialized([cin, nl]); SwapLeadingAxes(xc, xT, n, cin, l); }
-        // cols_g (kg, N·L) = W_gᵀ (kg, cing) · x_g (cing, N·L), folded onto the output.
-        var cols = Uninitialized([g.K, nl]);
-        for (int gi = 0; gi < groups; gi++)
-            Gemm.Multiply(kg, nl, cing, new Gemm.Operand(wc.data, wc.offset + gi * cing * kg, 1, kg),
-                new Gemm.Operand(xT.data, xT.offset + gi * cing * nl, nl, 1), cols.data, cols.offset + gi * kg * nl, nl, accumulate: false);
+        // Batches split by sample (see ConvBySample) run the adjoint convolution's own kernels: this forward is that
+        // convolution's input gradient, the input gradient here its forward, the weight gradient its weight gradient.
+        bool bySample = ConvBySample.Applies(n);
+        Tensor? xT = null;
         var output = Zeros([n, cout, oh, ow]);
-        Im2Col.Fold(g, cols.data, cols.offset, output.data, output.offset);
+        if (bySample)
+        {
+            var cols = Uninitialized([n, g.K, l]); // each sample's (K, L) columns, folded while in cache
+            ConvBySample.InputGrad(g, groups, wc.data, wc.offset, xc.data, xc.offset, cin, cols.data, cols.offset, output.data, output.offset);
+        }
+        else
+        {
+            // (Cin, N·L): the input in GEMM layout.
+            if (n == 1) xT = xc;
+            else { xT = Uninitialized([cin, nl]); SwapLeadingAxes(xc, xT, n, cin, l); }
+            // cols_g (kg, N·L) = W_gᵀ (kg, cing) · x_g (cing, N·L), folded onto the output.
+            var cols = Uninitialized([g.K, nl]);
+            for (int gi = 0; gi < groups; gi++)
+                Gemm.Multiply(kg, nl, cing, new Gemm.Operand(wc.data, wc.offset + gi * cing * kg, 1, kg),
+                    new Gemm.Operand(xT.data, xT.offset + gi * cing * nl, nl, 1), cols.data, cols.offset + gi * kg * nl, nl, accumulate: false);
+            Im2Col.Fold(g, cols.data, cols.offset, output.data, output.offset);
+        }
         if (bias != null)
         {
             var bc = bias.IsContiguous ? bias : bias.NoGraph().Contiguous();
@@ -62,31 +73,55 @@ public sealed partial class Tensor
         {
             var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
             var gcols = Uninitialized([g.K, nl]);
-            Im2Col.Expand(g, gy.data, gy.offset, gcols.data, gcols.offset);
             Tensor? gx = null, gw = null, gb = null;
-            if (x.RequiresGrad)
+            if (bySample)
             {
-                // dx_g (cing, N·L) = W_g (cing, kg) · gcols_g (kg, N·L), then back to (N, Cin, H, W).
-                var dxT = n == 1 ? Uninitialized(x.shape) : Uninitialized([cin, nl]);
-                for (int gi = 0; gi < groups; gi++)
-                    Gemm.Multiply(cing, nl, kg, new Gemm.Operand(wc.data, wc.offset + gi * cing * kg, kg, 1),
-                        new Gemm.Operand(gcols.data, gcols.offset + gi * kg * nl, nl, 1), dxT.data, dxT.offset + gi * cing * nl, nl, accumulate: false);
-                if (n == 1) gx = dxT;
-                else { gx = Uninitialized(x.shape); SwapLeadingAxes(dxT, gx, cin, n, l); }
-            }
-            if (weight.RequiresGrad)
-            {
-                // dW_g (cing, kg) (+)= x_g (cing, N·L) · gcols_gᵀ (N·L, kg)
-                void Into(float[] d, int off, bool overwrite)
+                if (x.RequiresGrad)
                 {
-                    for (int gi = 0; gi < groups; gi++)
-                        Gemm.Multiply(cing, kg, nl, new Gemm.Operand(xT.data, xT.offset + gi * cing * nl, nl, 1),
-                            new Gemm.Operand(gcols.data, gcols.offset + gi * kg * nl, 1, nl), d, off + gi * cing * kg, kg, accumulate: !overwrite);
+                    gx = Uninitialized(x.shape);
+                    ConvBySample.Forward(g, groups, gy.data, gy.offset, wc.data, wc.offset, null, 0, gcols.data, gcols.offset, gx.data, gx.offset, cin, relu: false);
                 }
-                if (!AccumulateInPlace(weight, gy, Into))
+                else
+                    for (int s = 0; s < n; s++) Im2Col.ExpandSample(g, s, gy.data, gy.offset, gcols.data, gcols.offset);
+                if (weight.RequiresGrad)
                 {
-                    gw = Zeros(weight.shape);
-                    Into(gw.data, gw.offset, overwrite: true);
+                    var dwT = kg < cing ? Uninitialized([kg, cing]) : null;
+                    void Into(float[] d, int off, bool overwrite) =>
+                        ConvBySample.WeightGrad(g, groups, xc.data, xc.offset, cin, gcols.data, gcols.offset, d, off, overwrite, dwT?.data, dwT?.offset ?? 0);
+                    if (!AccumulateInPlace(weight, gy, Into))
+                    {
+                        gw = Uninitialized(weight.shape);
+                        Into(gw.data, gw.offset, overwrite: true);
+                    }
+                }
+            }
+            else
+            {
+                Im2Col.Expand(g, gy.data, gy.offset, gcols.data, gcols.offset);
+                if (x.RequiresGrad)
+                {
+                    // dx_g (cing, N·L) = W_g (cing, kg) · gcols_g (kg, N·L), then back to (N, Cin, H, W).
+                    var dxT = n == 1 ? Uninitialized(x.shape) : Uninitialized([cin, nl]);
+                    for (int gi = 0; gi < groups; gi++)
+                        Gemm.Multiply(cing, nl, kg, new Gemm.Operand(wc.data, wc.offset + gi * cing * kg, kg, 1),
+                            new Gemm.Operand(gcols.data, gcols.offset + gi * kg * nl, nl, 1), dxT.data, dxT.offset + gi * cing * nl, nl, accumulate: false);
+                    if (n == 1) gx = dxT;
+                    else { gx = Uninitialized(x.shape); SwapLeadingAxes(dxT, gx, cin, n, l); }
+                }
+                if (weight.RequiresGrad)
+                {
+                    // dW_g (cing, kg) (+)= x_g (cing, N·L) · gcols_gᵀ (N·L, kg)
+                    void Into(float[] d, int off, bool overwrite)
+                    {
+                        for (int gi = 0; gi < groups; gi++)
+                            Gemm.Multiply(cing, kg, nl, new Gemm.Operand(xT!.data, xT.offset + gi * cing * nl, nl, 1),
+                                new Gemm.Operand(gcols.data, gcols.offset + gi * kg * nl, 1, nl), d, off + gi * cing * kg, kg, accumulate: !overwrite);
+                    }
+                    if (!AccumulateInPlace(weight, gy, Into))
+                    {
+                        gw = Zeros(weight.shape);
+                        Into(gw.data, gw.offset, overwrite: true);
+                    }
                 }
             }
             if (bias != null && bias.RequiresGrad) gb = gy.NoGraph().Sum([0, 2, 3]);
