@@ -73,6 +73,7 @@ public class CliTests
     {
         Assert.Equal(20, new TrainCommand.Settings { Model = "lenet" }.Epochs);
         Assert.Equal(12, new TrainCommand.Settings { Model = "cnn" }.Epochs);
+        Assert.Equal(20, new TrainCommand.Settings { Model = "cnn", Data = "fashion-mnist" }.Epochs);
         Assert.Equal(12, new TrainCommand.Settings().Epochs);
         Assert.Equal(3, new TrainCommand.Settings { Model = "lenet", EpochsOption = 3 }.Epochs);
     }

@@ -22,8 +22,8 @@ public sealed partial class Tensor
 
     /// <summary>
     /// The convolution, then ReLU when <paramref name="relu"/>, in one op: the GEMM clamps each output at 0 as it stores
-    /// it, and backward masks the gradient by y &gt; 0 while it reorders it for the GEMMs, so the activation costs no
-    /// pass over memory of its own. The same values, bit for bit, as the two ops one after the other.
+    /// it, and backward masks the gradient by y &gt; 0, so the activation's own forward pass and the tensor between
+    /// the two ops are saved. The same values, bit for bit, as the two ops one after the other.
     /// </summary>
     internal static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups, bool relu)
     {
@@ -55,66 +55,16 @@ public sealed partial class Tensor
         return Autograd.Record(output, relu ? "Conv2dRelu" : "Conv2d", bias != null ? [x, weight, bias] : [x, weight], gOut =>
         {
             var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
-            if (bySample) return BackwardBySample(geo, groups, x, weight, bias, wc, cols, relu ? ApplyBinary<ReluGradOp>(output, gy, "Conv2dReluBackward") : gy);
-            // (N, O, L) → (O, N·L), the GEMM layout of the forward's output; with ReLU, only where y > 0.
-            Tensor gT;
-            if (geo.N == 1) gT = relu ? ApplyBinary<ReluGradOp>(output, gy, "Conv2dReluBackward") : gy;
-            else { gT = Uninitialized([o, nl]); SwapLeadingAxes(gy, gT, geo.N, o, geo.L, relu ? output : null); }
-            Tensor? gx = null, gw = null, gb = null;
-            if (weight.RequiresGrad)
-            {
-                // dW_g (og, kg) (+)= ∂y_g (og, N·L) · cols_gᵀ (N·L, kg). With few taps (kg < og: a first layer's
-                // 1·3·3) the product runs transposed, dW_gᵀ = cols_g · ∂y_gᵀ, so the GEMM's narrow side is not
-                // padded to a whole panel of columns; the small result is then added in transposed.
-                var dwT = kg < og ? Uninitialized([kg, og]) : null;
-                void Into(float[] d, int off, bool overwrite)
-                {
-                    for (int gi = 0; gi < groups; gi++)
-                    {
-                        if (dwT == null)
-                        {
-                            Gemm.Multiply(og, kg, nl, new Gemm.Operand(gT.data, gT.offset + gi * og * nl, nl, 1),
-                                new Gemm.Operand(cols.data, cols.offset + gi * kg * nl, 1, nl), d, off + gi * og * kg, kg, accumulate: !overwrite);
-                            continue;
-                        }
-                        Gemm.Multiply(kg, og, nl, new Gemm.Operand(cols.data, cols.offset + gi * kg * nl, nl, 1),
-                            new Gemm.Operand(gT.data, gT.offset + gi * og * nl, 1, nl), dwT.data, dwT.offset, og, accumulate: false);
-                        for (int r = 0; r < og; r++)
-                            for (int q = 0; q < kg; q++)
-                            {
-                                int at = off + (gi * og + r) * kg + q;
-                                float v = dwT.data[dwT.offset + q * og + r];
-                                d[at] = overwrite ? v : d[at] + v;
-                            }
-                    }
-                }
-                if (!AccumulateInPlace(weight, gT, Into))
-                {
-                    gw = Zeros(weight.shape);
-                    Into(gw.data, gw.offset, overwrite: true);
-                }
-            }
-            if (bias != null && bias.RequiresGrad)
-            {
-                gb = Uninitialized([o]);
-                for (int r = 0; r < o; r++) gb.data[gb.offset + r] = RowSum(gT.data.AsSpan(gT.offset + r * nl, nl));
-            }
-            if (x.RequiresGrad)
-            {
-                // dcols_g (kg, N·L) = W_gᵀ (kg, og) · ∂y_g (og, N·L), folded back onto the input.
-                var dcols = Uninitialized([geo.K, nl]);
-                for (int gi = 0; gi < groups; gi++)
-                    Gemm.Multiply(kg, nl, og, new Gemm.Operand(wc.data, wc.offset + gi * og * kg, 1, kg),
-                        new Gemm.Operand(gT.data, gT.offset + gi * og * nl, nl, 1), dcols.data, dcols.offset + gi * kg * nl, nl, accumulate: false);
-                gx = Zeros(x.shape);
-                Im2Col.Fold(geo, dcols.data, dcols.offset, gx.data, gx.offset);
-            }
-            return bias != null ? [gx, gw, gb] : [gx, gw];
+            return Conv2dBackward(geo, groups, x, weight, bias, wc, cols, relu ? ApplyBinary<ReluGradOp>(output, gy, "Conv2dReluBackward") : gy, bySample);
         });
     }
 
-    /// <summary>Conv2d's gradients from dy (N, O, L) when the forward ran one sample per task (see <see cref="ConvBySample"/>).</summary>
-    static Tensor?[] BackwardBySample(ConvGeometry g, int groups, Tensor x, Tensor weight, Tensor? bias, Tensor wc, Tensor cols, Tensor dy)
+    /// <summary>
+    /// Conv2d's gradients from dy (N, O, L). The weight's and the bias's sum the samples in order on either path, so
+    /// they do not depend on the thread count; the input's is per sample (the same bits from a whole-batch GEMM, whose
+    /// sums over the O filters run in the same blocks).
+    /// </summary>
+    static Tensor?[] Conv2dBackward(ConvGeometry g, int groups, Tensor x, Tensor weight, Tensor? bias, Tensor wc, Tensor cols, Tensor dy, bool bySample)
     {
         int o = weight.shape[0], og = o / groups, kg = g.K / groups;
         Tensor? gx = null, gw = null, gb = null;
@@ -135,11 +85,25 @@ public sealed partial class Tensor
             for (int n = 0; n < g.N; n++)
                 for (int r = 0; r < o; r++) gb.data[gb.offset + r] += RowSum(dy.data.AsSpan(dy.offset + (n * o + r) * g.L, g.L));
         }
-        if (x.RequiresGrad)
+        if (x.RequiresGrad && bySample)
         {
             var dcols = Uninitialized([g.N, g.K, g.L]);
             gx = Zeros(x.shape);
             ConvBySample.InputGrad(g, groups, wc.data, wc.offset, dy.data, dy.offset, o, dcols.data, dcols.offset, gx.data, gx.offset);
+        }
+        else if (x.RequiresGrad)
+        {
+            // dcols_g (kg, N·L) = W_gᵀ (kg, og) · ∂y_g (og, N·L) over the whole batch (all cores in one GEMM), folded
+            // back onto the input; dy goes to the GEMM's (O, N·L) layout first.
+            int nl = g.N * g.L;
+            var dyT = g.N == 1 ? dy : Uninitialized([o, nl]);
+            if (g.N > 1) SwapLeadingAxes(dy, dyT, g.N, o, g.L);
+            var dcols = Uninitialized([g.K, nl]);
+            for (int gi = 0; gi < groups; gi++)
+                Gemm.Multiply(kg, nl, og, new Gemm.Operand(wc.data, wc.offset + gi * og * kg, 1, kg),
+                    new Gemm.Operand(dyT.data, dyT.offset + gi * og * nl, nl, 1), dcols.data, dcols.offset + gi * kg * nl, nl, accumulate: false);
+            gx = Zeros(x.shape);
+            Im2Col.Fold(g, dcols.data, dcols.offset, gx.data, gx.offset);
         }
         return bias != null ? [gx, gw, gb] : [gx, gw];
     }
@@ -168,25 +132,16 @@ public sealed partial class Tensor
         return g;
     }
 
-    /// <summary>
-    /// src (A, B, L) → dst (B, A, L), both contiguous: blocks of L values change places. With <paramref name="reluOf"/>
-    /// (shaped like src) a value moves only where reluOf's is above 0, else a 0 does (ReLU's backward on the way).
-    /// </summary>
-    internal static void SwapLeadingAxes(Tensor src, Tensor dst, int a, int b, int l, Tensor? reluOf = null)
+    /// <summary>src (A, B, L) → dst (B, A, L), both contiguous: blocks of L values change places.</summary>
+    internal static void SwapLeadingAxes(Tensor src, Tensor dst, int a, int b, int l)
     {
-        float[] s = src.data, d = dst.data, m = reluOf?.data ?? s;
-        int so = src.offset, doff = dst.offset, mo = reluOf?.offset ?? 0;
-        bool masked = reluOf != null;
+        float[] s = src.data, d = dst.data;
+        int so = src.offset, doff = dst.offset;
         ParallelLoop.For(a, Math.Max(1, ParallelLoop.ElementwiseThreshold / Math.Max(1, b * l)), (a0, a1) =>
         {
             for (int i = a0; i < a1; i++)
                 for (int j = 0; j < b; j++)
-                {
-                    var from = s.AsSpan(so + (i * b + j) * l, l);
-                    var to = d.AsSpan(doff + (j * a + i) * l, l);
-                    if (masked) Elementwise.Binary<ReluGradOp>(m.AsSpan(mo + (i * b + j) * l, l), from, to);
-                    else from.CopyTo(to);
-                }
+                    s.AsSpan(so + (i * b + j) * l, l).CopyTo(d.AsSpan(doff + (j * a + i) * l, l));
         }, align: 1);
     }
 

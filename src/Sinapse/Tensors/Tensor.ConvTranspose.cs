@@ -42,7 +42,6 @@ public sealed partial class Tensor
         // Batches split by sample (see ConvBySample) run the adjoint convolution's own kernels: this forward is that
         // convolution's input gradient, the input gradient here its forward, the weight gradient its weight gradient.
         bool bySample = ConvBySample.Applies(n);
-        Tensor? xT = null;
         var output = Zeros([n, cout, oh, ow]);
         if (bySample)
         {
@@ -52,8 +51,8 @@ public sealed partial class Tensor
         else
         {
             // (Cin, N·L): the input in GEMM layout.
-            if (n == 1) xT = xc;
-            else { xT = Uninitialized([cin, nl]); SwapLeadingAxes(xc, xT, n, cin, l); }
+            var xT = n == 1 ? xc : Uninitialized([cin, nl]);
+            if (n > 1) SwapLeadingAxes(xc, xT, n, cin, l);
             // cols_g (kg, N·L) = W_gᵀ (kg, cing) · x_g (cing, N·L), folded onto the output.
             var cols = Uninitialized([g.K, nl]);
             for (int gi = 0; gi < groups; gi++)
@@ -74,26 +73,10 @@ public sealed partial class Tensor
             var gy = gOut.IsContiguous ? gOut : gOut.NoGraph().Contiguous();
             var gcols = Uninitialized([g.K, nl]);
             Tensor? gx = null, gw = null, gb = null;
-            if (bySample)
+            if (x.RequiresGrad && bySample)
             {
-                if (x.RequiresGrad)
-                {
-                    gx = Uninitialized(x.shape);
-                    ConvBySample.Forward(g, groups, gy.data, gy.offset, wc.data, wc.offset, null, 0, gcols.data, gcols.offset, gx.data, gx.offset, cin, relu: false);
-                }
-                else
-                    for (int s = 0; s < n; s++) Im2Col.ExpandSample(g, s, gy.data, gy.offset, gcols.data, gcols.offset);
-                if (weight.RequiresGrad)
-                {
-                    var dwT = kg < cing ? Uninitialized([kg, cing]) : null;
-                    void Into(float[] d, int off, bool overwrite) =>
-                        ConvBySample.WeightGrad(g, groups, xc.data, xc.offset, cin, gcols.data, gcols.offset, d, off, overwrite, dwT?.data, dwT?.offset ?? 0);
-                    if (!AccumulateInPlace(weight, gy, Into))
-                    {
-                        gw = Uninitialized(weight.shape);
-                        Into(gw.data, gw.offset, overwrite: true);
-                    }
-                }
+                gx = Uninitialized(x.shape);
+                ConvBySample.Forward(g, groups, gy.data, gy.offset, wc.data, wc.offset, null, 0, gcols.data, gcols.offset, gx.data, gx.offset, cin, relu: false);
             }
             else
             {
@@ -108,20 +91,17 @@ public sealed partial class Tensor
                     if (n == 1) gx = dxT;
                     else { gx = Uninitialized(x.shape); SwapLeadingAxes(dxT, gx, cin, n, l); }
                 }
-                if (weight.RequiresGrad)
+            }
+            if (weight.RequiresGrad)
+            {
+                // dW_g (cing, kg) (+)= Σ_n x_g[n] (cing, L) · gcols_g[n]ᵀ (L, kg), the samples in order on either path.
+                var dwT = kg < cing ? Uninitialized([kg, cing]) : null;
+                void Into(float[] d, int off, bool overwrite) =>
+                    ConvBySample.WeightGrad(g, groups, xc.data, xc.offset, cin, gcols.data, gcols.offset, d, off, overwrite, dwT?.data, dwT?.offset ?? 0);
+                if (!AccumulateInPlace(weight, gy, Into))
                 {
-                    // dW_g (cing, kg) (+)= x_g (cing, N·L) · gcols_gᵀ (N·L, kg)
-                    void Into(float[] d, int off, bool overwrite)
-                    {
-                        for (int gi = 0; gi < groups; gi++)
-                            Gemm.Multiply(cing, kg, nl, new Gemm.Operand(xT!.data, xT.offset + gi * cing * nl, nl, 1),
-                                new Gemm.Operand(gcols.data, gcols.offset + gi * kg * nl, 1, nl), d, off + gi * cing * kg, kg, accumulate: !overwrite);
-                    }
-                    if (!AccumulateInPlace(weight, gy, Into))
-                    {
-                        gw = Zeros(weight.shape);
-                        Into(gw.data, gw.offset, overwrite: true);
-                    }
+                    gw = Uninitialized(weight.shape);
+                    Into(gw.data, gw.offset, overwrite: true);
                 }
             }
             if (bias != null && bias.RequiresGrad) gb = gy.NoGraph().Sum([0, 2, 3]);
