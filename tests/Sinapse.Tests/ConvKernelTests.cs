@@ -24,19 +24,11 @@ public class ConvKernelTests
         var x = Random(g, 6, c, h, w);
         var weight = Random(g, o, c / groups, k, k);
         var bias = Random(g, o);
-        var gy = Random(g, [6, .. Tensor.Conv2d(x, weight, bias, stride, padding, dilation, groups).Shape[1..]]);
-        (float[], float[], float[], float[]) Run(int threads)
-        {
-            using var _ = new ThreadCount(threads);
-            var (xv, wv, bv) = (x.Detach().RequireGrad(), weight.Detach().RequireGrad(), bias.Detach().RequireGrad());
-            var y = Tensor.Conv2d(xv, wv, bv, stride, padding, dilation, groups);
-            (y * gy).Sum().Backward();
-            return (y.ToArray(), xv.Grad!.ToArray(), wv.Grad!.ToArray(), bv.Grad!.ToArray());
-        }
+        Tensor Op(Tensor xv, Tensor wv, Tensor bv) => Tensor.Conv2d(xv, wv, bv, stride, padding, dilation, groups);
         // One thread splits 6 samples by sample; four threads run them as one GEMM (6 is neither a multiple of 4 nor 4·4).
         using (new ThreadCount(1)) Assert.True(Kernels.ConvBySample.Applies(6));
         using (new ThreadCount(4)) Assert.False(Kernels.ConvBySample.Applies(6));
-        SameBits(Run(1), Run(4));
+        SameBits(Run(Op, x, weight, bias, 1), Run(Op, x, weight, bias, 4));
     }
 
     [Theory]
@@ -49,16 +41,18 @@ public class ConvKernelTests
         var x = Random(g, 6, cin, h, w);
         var weight = Random(g, cin, cout / groups, k, k);
         var bias = Random(g, cout);
-        var gy = Random(g, [6, .. Tensor.ConvTranspose2d(x, weight, bias, stride, padding, outputPadding, groups).Shape[1..]]);
-        (float[], float[], float[], float[]) Run(int threads)
-        {
-            using var _ = new ThreadCount(threads);
-            var (xv, wv, bv) = (x.Detach().RequireGrad(), weight.Detach().RequireGrad(), bias.Detach().RequireGrad());
-            var y = Tensor.ConvTranspose2d(xv, wv, bv, stride, padding, outputPadding, groups);
-            (y * gy).Sum().Backward();
-            return (y.ToArray(), xv.Grad!.ToArray(), wv.Grad!.ToArray(), bv.Grad!.ToArray());
-        }
-        SameBits(Run(1), Run(4));
+        Tensor Op(Tensor xv, Tensor wv, Tensor bv) => Tensor.ConvTranspose2d(xv, wv, bv, stride, padding, outputPadding, groups);
+        SameBits(Run(Op, x, weight, bias, 1), Run(Op, x, weight, bias, 4));
+    }
+
+    /// <summary>op's output and the gradients of Σ y·r (r a fixed random tensor) on the given number of threads.</summary>
+    static (float[] Y, float[] Gx, float[] Gw, float[] Gb) Run(Func<Tensor, Tensor, Tensor, Tensor> op, Tensor x, Tensor weight, Tensor bias, int threads)
+    {
+        using var _ = new ThreadCount(threads);
+        var (xv, wv, bv) = (x.Detach().RequireGrad(), weight.Detach().RequireGrad(), bias.Detach().RequireGrad());
+        var y = op(xv, wv, bv);
+        (y * Random(new Generator(13), y.Shape)).Sum().Backward();
+        return (y.ToArray(), xv.Grad!.ToArray(), wv.Grad!.ToArray(), bv.Grad!.ToArray());
     }
 
     static void SameBits((float[] Y, float[] Gx, float[] Gw, float[] Gb) a, (float[] Y, float[] Gx, float[] Gw, float[] Gb) b)
