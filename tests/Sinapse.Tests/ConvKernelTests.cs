@@ -15,9 +15,10 @@ public class ConvKernelTests
     static Tensor Random(Generator g, params int[] shape) => Tensor.Randn(shape, g);
 
     [Theory]
-    [InlineData(1, 12, 9, 9, 3, 1, 0, 1, 1)]  // one channel, 9 taps for 12 filters: the weight gradient runs transposed
-    [InlineData(4, 8, 7, 10, 3, 2, 1, 1, 2)]  // stride, padding, groups
-    [InlineData(3, 6, 11, 8, 3, 1, 2, 2, 3)]  // dilation, three groups
+    [InlineData(1, 12, 9, 9, 3, 1, 0, 1, 1)]    // one channel, 9 taps for 12 filters: the weight gradient runs transposed
+    [InlineData(1, 12, 12, 12, 3, 1, 0, 1, 1)]  // the same with 100 positions per sample (summed by sample)
+    [InlineData(4, 8, 7, 10, 3, 2, 1, 1, 2)]    // stride, padding, groups
+    [InlineData(3, 6, 11, 8, 3, 1, 2, 2, 3)]    // dilation, three groups, 88 positions
     public void Conv2d_BySampleAndWholeBatch_SameBits(int c, int o, int h, int w, int k, int stride, int padding, int dilation, int groups)
     {
         var g = new Generator(7);
@@ -25,15 +26,19 @@ public class ConvKernelTests
         var weight = Random(g, o, c / groups, k, k);
         var bias = Random(g, o);
         Tensor Op(Tensor xv, Tensor wv, Tensor bv) => Tensor.Conv2d(xv, wv, bv, stride, padding, dilation, groups);
-        // One thread splits 6 samples by sample; four threads run them as one GEMM (6 is neither a multiple of 4 nor 4·4).
-        using (new ThreadCount(1)) Assert.True(Kernels.ConvBySample.Applies(6));
-        using (new ThreadCount(4)) Assert.False(Kernels.ConvBySample.Applies(6));
+        // With enough positions one thread splits 6 samples by sample; four threads run them as one GEMM (6 is neither a
+        // multiple of 4 nor 4·4).
+        int positions = Op(x, weight, bias).Shape[2] * Op(x, weight, bias).Shape[3];
+        using (new ThreadCount(1)) Assert.Equal(Kernels.ConvBySample.SumsBySample(positions), Kernels.ConvBySample.Applies(6, positions));
+        using (new ThreadCount(4)) Assert.False(Kernels.ConvBySample.Applies(6, positions));
         SameBits(Run(Op, x, weight, bias, 1), Run(Op, x, weight, bias, 4));
     }
 
     [Theory]
     [InlineData(8, 4, 4, 4, 4, 2, 1, 0, 1)]  // a DCGAN generator's upsampling step
+    [InlineData(8, 4, 9, 9, 4, 2, 1, 0, 1)]  // the same from 81 positions (by sample)
     [InlineData(16, 1, 5, 6, 3, 1, 1, 0, 1)] // 9 taps for 16 inputs (an image-making last layer): the weight gradient runs transposed
+    [InlineData(16, 1, 10, 10, 3, 1, 1, 0, 1)] // the same from 100 positions
     [InlineData(4, 6, 3, 5, 3, 2, 0, 1, 2)]  // output padding, groups
     public void ConvTranspose2d_BySampleAndWholeBatch_SameBits(int cin, int cout, int h, int w, int k, int stride, int padding, int outputPadding, int groups)
     {
@@ -66,7 +71,7 @@ public class ConvKernelTests
     const ulong FewSeed = 30;
 
     [Fact]
-    public void BySample_GradCheck()
+    public void Conv2d_GradCheck_BothPaths()
     {
         var g = new Generator(3);
         using var _threads = new ThreadCount(2);
@@ -75,6 +80,11 @@ public class ConvKernelTests
         var b = Random(g, 6).RequireGrad();
         Passes(GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2], 2, 1, 1, 2), [x, w, b]));
         Passes(GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2], (1, 1), (1, 1), (1, 1), 2, relu: true), [x, w, b], eps: 1e-3));
+        // 81 and 64 positions per sample: split by sample, the weight gradient summed sample by sample (also transposed).
+        Assert.True(Kernels.ConvBySample.Applies(4, 81) && Kernels.ConvBySample.Applies(4, 64));
+        var wide = Random(g, 4, 4, 9, 9).RequireGrad();
+        Passes(GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2], 1, 1, 1, 2), [wide, w, b]));
+        Passes(GradCheck.Check(t => Tensor.Conv2d(t[0], t[1], t[2]), [Random(g, 4, 1, 10, 10).RequireGrad(), (Random(g, 12, 1, 3, 3) * 0.5f).RequireGrad(), Random(g, 12).RequireGrad()]));
         // One input channel (the weight's gradient runs transposed). Finite differences across ReLU's kink are wrong, so
         // the data (seed chosen for it) keeps every pre-activation at least 0.01 from 0, ten times the step's reach.
         var gf = new Generator(FewSeed);

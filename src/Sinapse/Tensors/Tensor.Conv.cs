@@ -35,7 +35,7 @@ public sealed partial class Tensor
         var bc = bias == null || bias.IsContiguous ? bias : bias.NoGraph().Contiguous();
         var cols = Uninitialized([g.K, nl]); // (C·KH·KW, N·OH·OW), saved for backward
         var output = Uninitialized([g.N, o, g.OH, g.OW]);
-        bool bySample = ConvBySample.Applies(g.N);
+        bool bySample = ConvBySample.Applies(g.N, g.L);
         if (bySample)
             ConvBySample.Forward(g, groups, xc.data, xc.offset, wc.data, wc.offset, bc?.data, bc?.offset ?? 0, cols.data, cols.offset, output.data, output.offset, o, relu);
         else
@@ -60,19 +60,28 @@ public sealed partial class Tensor
     }
 
     /// <summary>
-    /// Conv2d's gradients from dy (N, O, L). The weight's and the bias's sum the samples in order on either path, so
-    /// they do not depend on the thread count; the input's is per sample (the same bits from a whole-batch GEMM, whose
-    /// sums over the O filters run in the same blocks).
+    /// Conv2d's gradients from dy (N, O, L). The weight's and the bias's are summed in an order set by the shape alone
+    /// (see <see cref="ConvBySample.SumsBySample"/>), so they do not depend on the thread count; the input's is per
+    /// sample or one whole-batch GEMM, the same bits either way (both sum over the O filters in the same blocks).
     /// </summary>
     static Tensor?[] Conv2dBackward(ConvGeometry g, int groups, Tensor x, Tensor weight, Tensor? bias, Tensor wc, Tensor cols, Tensor dy, bool bySample)
     {
-        int o = weight.shape[0], og = o / groups, kg = g.K / groups;
-        Tensor? gx = null, gw = null, gb = null;
+        int o = weight.shape[0], og = o / groups, kg = g.K / groups, nl = g.N * g.L;
+        Tensor? gx = null, gw = null, gb = null, dyT = null;
+        // dy in the whole-batch GEMMs' (O, N·L) layout, made once if a whole-batch product needs it.
+        Tensor DyT()
+        {
+            if (dyT != null) return dyT;
+            dyT = g.N == 1 ? dy : Uninitialized([o, nl]);
+            if (g.N > 1) SwapLeadingAxes(dy, dyT, g.N, o, g.L);
+            return dyT;
+        }
         if (weight.RequiresGrad)
         {
             var dwT = kg < og ? Uninitialized([kg, og]) : null;
+            var source = ConvBySample.SumsBySample(g.L) ? dy : DyT();
             void Into(float[] d, int off, bool overwrite) =>
-                ConvBySample.WeightGrad(g, groups, dy.data, dy.offset, o, cols.data, cols.offset, d, off, overwrite, dwT?.data, dwT?.offset ?? 0);
+                ConvBySample.WeightGrad(g, groups, source.data, source.offset, o, cols.data, cols.offset, d, off, overwrite, dwT?.data, dwT?.offset ?? 0);
             if (!AccumulateInPlace(weight, dy, Into))
             {
                 gw = Uninitialized(weight.shape);
@@ -94,14 +103,12 @@ public sealed partial class Tensor
         else if (x.RequiresGrad)
         {
             // dcols_g (kg, N·L) = W_gᵀ (kg, og) · ∂y_g (og, N·L) over the whole batch (all cores in one GEMM), folded
-            // back onto the input; dy goes to the GEMM's (O, N·L) layout first.
-            int nl = g.N * g.L;
-            var dyT = g.N == 1 ? dy : Uninitialized([o, nl]);
-            if (g.N > 1) SwapLeadingAxes(dy, dyT, g.N, o, g.L);
+            // back onto the input.
+            var t = DyT();
             var dcols = Uninitialized([g.K, nl]);
             for (int gi = 0; gi < groups; gi++)
                 Gemm.Multiply(kg, nl, og, new Gemm.Operand(wc.data, wc.offset + gi * og * kg, 1, kg),
-                    new Gemm.Operand(dyT.data, dyT.offset + gi * og * nl, nl, 1), dcols.data, dcols.offset + gi * kg * nl, nl, accumulate: false);
+                    new Gemm.Operand(t.data, t.offset + gi * og * nl, nl, 1), dcols.data, dcols.offset + gi * kg * nl, nl, accumulate: false);
             gx = Zeros(x.shape);
             Im2Col.Fold(g, dcols.data, dcols.offset, gx.data, gx.offset);
         }

@@ -41,8 +41,9 @@ public sealed partial class Tensor
 
         // Batches split by sample (see ConvBySample) run the adjoint convolution's own kernels: this forward is that
         // convolution's input gradient, the input gradient here its forward, the weight gradient its weight gradient.
-        bool bySample = ConvBySample.Applies(n);
+        bool bySample = ConvBySample.Applies(n, l);
         var output = Zeros([n, cout, oh, ow]);
+        var xT = xc; // the input as (Cin, N·L) for the whole-batch GEMMs
         if (bySample)
         {
             var cols = Uninitialized([n, g.K, l]); // each sample's (K, L) columns, folded while in cache
@@ -50,9 +51,7 @@ public sealed partial class Tensor
         }
         else
         {
-            // (Cin, N·L): the input in GEMM layout.
-            var xT = n == 1 ? xc : Uninitialized([cin, nl]);
-            if (n > 1) SwapLeadingAxes(xc, xT, n, cin, l);
+            if (n > 1) { xT = Uninitialized([cin, nl]); SwapLeadingAxes(xc, xT, n, cin, l); }
             // cols_g (kg, N·L) = W_gᵀ (kg, cing) · x_g (cing, N·L), folded onto the output.
             var cols = Uninitialized([g.K, nl]);
             for (int gi = 0; gi < groups; gi++)
@@ -94,10 +93,12 @@ public sealed partial class Tensor
             }
             if (weight.RequiresGrad)
             {
-                // dW_g (cing, kg) (+)= Σ_n x_g[n] (cing, L) · gcols_g[n]ᵀ (L, kg), the samples in order on either path.
+                // dW_g (cing, kg) (+)= Σ_n x_g[n] (cing, L) · gcols_g[n]ᵀ (L, kg), in an order set by the shape alone.
+                // A whole-batch sum (small L) reads x as (Cin, N·L): such batches never run by sample, so xT is made.
                 var dwT = kg < cing ? Uninitialized([kg, cing]) : null;
+                var source = ConvBySample.SumsBySample(l) ? xc : xT;
                 void Into(float[] d, int off, bool overwrite) =>
-                    ConvBySample.WeightGrad(g, groups, xc.data, xc.offset, cin, gcols.data, gcols.offset, d, off, overwrite, dwT?.data, dwT?.offset ?? 0);
+                    ConvBySample.WeightGrad(g, groups, source.data, source.offset, cin, gcols.data, gcols.offset, d, off, overwrite, dwT?.data, dwT?.offset ?? 0);
                 if (!AccumulateInPlace(weight, gy, Into))
                 {
                     gw = Uninitialized(weight.shape);
