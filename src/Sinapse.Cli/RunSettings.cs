@@ -36,7 +36,7 @@ internal static class RunSettings
             w.WriteString("l1", s.L1.ToString("R", CultureInfo.InvariantCulture));
             if (s.MaxNorm is float c) w.WriteString("max_norm", c.ToString("R", CultureInfo.InvariantCulture));
             if (s.IsGan) w.WriteString("discriminator_lr", s.DiscriminatorRate.ToString("R", CultureInfo.InvariantCulture));
-            if (s.GeneratorSteps != 1) w.WriteNumber("generator_steps", s.GeneratorSteps);
+            if (s.IsGan) w.WriteNumber("generator_steps", s.GeneratorSteps);
             if (s.IsGan) w.WriteString("ema", s.Ema.ToString("R", CultureInfo.InvariantCulture));
             if (s.Model.StartsWith("autoencoder")) { w.WriteNumber("code", s.Code); w.WriteString("noise", s.Noise.ToString("R", CultureInfo.InvariantCulture)); }
             w.WriteEndObject();
@@ -74,7 +74,8 @@ internal static class RunSettings
                 WeightDecay = F("weight_decay", 0), Dropout = F("dropout", 0), L1 = F("l1", 0),
                 MaxNorm = Str("max_norm") is string c ? float.Parse(c, CultureInfo.InvariantCulture) : null,
                 DiscriminatorLearningRate = Str("discriminator_lr") is string d ? float.Parse(d, CultureInfo.InvariantCulture) : null,
-                GeneratorSteps = Int("generator_steps") ?? 1, EmaOption = F("ema", 0),
+                // Runs saved before the GANs kept their generator steps made one unless told otherwise.
+                GeneratorStepsOption = Int("generator_steps") ?? 1, EmaOption = F("ema", 0),
                 Code = Int("code") ?? 32, Noise = F("noise", 0), Out = dir, Resume = dir, Threads = now.Threads,
             };
         }

@@ -206,24 +206,31 @@ public class CliGanTests
 public class GanRateTests
 {
     [Fact]
-    public void DcganAndInfogan_TrainTheGeneratorFaster_AndOldRunsResumeAtTheirRate()
+    public void DcganAndInfogan_TrainTheGeneratorFaster_AndOldRunsResumeAtTheirRate_AndSteps()
     {
         Assert.Equal((1e-3f, 2e-4f), (new Cli.TrainCommand.Settings { Model = "dcgan" }.LearningRate, new Cli.TrainCommand.Settings { Model = "dcgan" }.DiscriminatorRate));
         Assert.Equal((1e-3f, 2e-4f), (new Cli.TrainCommand.Settings { Model = "infogan" }.LearningRate, new Cli.TrainCommand.Settings { Model = "infogan" }.DiscriminatorRate));
         Assert.Equal((2e-4f, 2e-4f), (new Cli.TrainCommand.Settings { Model = "cdcgan" }.LearningRate, new Cli.TrainCommand.Settings { Model = "cdcgan" }.DiscriminatorRate));
         Assert.Equal(5e-4f, new Cli.TrainCommand.Settings { Model = "gan", LearningRateOption = 5e-4f }.DiscriminatorRate);
+        // The DCGAN's generator takes two steps per discriminator step unless told otherwise; the others one.
+        Assert.Equal((2, 1, 1, 3), (new Cli.TrainCommand.Settings { Model = "dcgan" }.GeneratorSteps, new Cli.TrainCommand.Settings { Model = "infogan" }.GeneratorSteps,
+            new Cli.TrainCommand.Settings { Model = "gan" }.GeneratorSteps, new Cli.TrainCommand.Settings { Model = "dcgan", GeneratorStepsOption = 3 }.GeneratorSteps));
         // A DCGAN run saved before runs kept their rates was trained at 2e-4: it resumes at 2e-4.
         var old = Temp();
         File.WriteAllText(Path.Combine(old, "settings.json"), "{ \"model\": \"dcgan\", \"epochs\": 3, \"optimizer\": \"adam\", \"seed\": \"42\" }");
         File.WriteAllBytes(Path.Combine(old, "checkpoint.safetensors"), []); // Load only asks that a checkpoint exists
         var loaded = Cli.RunSettings.Load(old, new Cli.TrainCommand.Settings());
-        Assert.Equal((2e-4f, 2e-4f), (loaded.LearningRate, loaded.DiscriminatorRate));
-        // A new run keeps both rates.
+        Assert.Equal((2e-4f, 2e-4f, 1), (loaded.LearningRate, loaded.DiscriminatorRate, loaded.GeneratorSteps));
+        // A new run keeps both rates and its generator steps.
         var now = Temp();
         Cli.RunSettings.Save(new Cli.TrainCommand.Settings { Model = "dcgan" }, now);
         File.WriteAllBytes(Path.Combine(now, "checkpoint.safetensors"), []);
         var again = Cli.RunSettings.Load(now, new Cli.TrainCommand.Settings());
-        Assert.Equal((1e-3f, 2e-4f), (again.LearningRate, again.DiscriminatorRate));
+        Assert.Equal((1e-3f, 2e-4f, 2), (again.LearningRate, again.DiscriminatorRate, again.GeneratorSteps));
+        var one = Temp();
+        Cli.RunSettings.Save(new Cli.TrainCommand.Settings { Model = "dcgan", GeneratorStepsOption = 1 }, one);
+        File.WriteAllBytes(Path.Combine(one, "checkpoint.safetensors"), []);
+        Assert.Equal(1, Cli.RunSettings.Load(one, new Cli.TrainCommand.Settings()).GeneratorSteps);
     }
 }
 
