@@ -11,7 +11,7 @@ namespace Sinapse.Cli;
 
 /// <summary>
 /// <c>sinapse train --model gan|cgan|dcgan|cdcgan|infogan</c>: a GAN on MNIST (cdcgan: a DCGAN conditioned on the digit; infogan: a DCGAN with a categorical code, no labels) (pixels scaled to [−1, 1]) trained by <see cref="GanTask"/>
-/// (Adam β1 0.5 at 2e-4, dcgan and infogan 1e-3 for G and 2e-4 for D, dcgan two generator steps per discriminator step; batch 64 by default), with Fit's progress bar, history and resumable checkpoints. After every
+/// (Adam β1 0.5 at 2e-4, dcgan and infogan 1e-3 for G and 2e-4 for D and two generator steps per discriminator step; batch 64 by default), with Fit's progress bar, history and resumable checkpoints. After every
 /// epoch a grid of 64 samples from one fixed noise batch goes to samples/epoch-NN.png; gan-losses.png plots the two
 /// losses. `sinapse sample` scores the result.
 /// </summary>

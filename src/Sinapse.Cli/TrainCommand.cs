@@ -90,9 +90,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--noise <SIGMA>"), Description("Autoencoder: Gaussian noise added to the inputs only (a denoising autoencoder). Default: 0.")]
         public float Noise { get; init; }
 
-        [CommandOption("--generator-steps <N>"), Description("the GANs: generator updates per discriminator update. Default: 2 for dcgan (its deep discriminator wins otherwise), 1 for the others.")]
+        [CommandOption("--generator-steps <N>"), Description("the GANs: generator updates per discriminator update. Default: 2 for dcgan and infogan (their deep discriminator wins otherwise), 1 for the others.")]
         public int? GeneratorStepsOption { get; init; }
-        public int GeneratorSteps => GeneratorStepsOption ?? (Model == "dcgan" ? 2 : 1);
+        public int GeneratorSteps => GeneratorStepsOption ?? (IsTwoTimescaleGan ? 2 : 1);
 
         [CommandOption("--ema <DECAY>"), Description("the GANs: average the generator's weights after each step with this decay and sample (and save) the average; 0 for none. Default: 0.999.")]
         public float? EmaOption { get; init; }

@@ -212,8 +212,8 @@ public class GanRateTests
         Assert.Equal((1e-3f, 2e-4f), (new Cli.TrainCommand.Settings { Model = "infogan" }.LearningRate, new Cli.TrainCommand.Settings { Model = "infogan" }.DiscriminatorRate));
         Assert.Equal((2e-4f, 2e-4f), (new Cli.TrainCommand.Settings { Model = "cdcgan" }.LearningRate, new Cli.TrainCommand.Settings { Model = "cdcgan" }.DiscriminatorRate));
         Assert.Equal(5e-4f, new Cli.TrainCommand.Settings { Model = "gan", LearningRateOption = 5e-4f }.DiscriminatorRate);
-        // The DCGAN's generator takes two steps per discriminator step unless told otherwise; the others one.
-        Assert.Equal((2, 1, 1, 3), (new Cli.TrainCommand.Settings { Model = "dcgan" }.GeneratorSteps, new Cli.TrainCommand.Settings { Model = "infogan" }.GeneratorSteps,
+        // The DCGAN's and the InfoGAN's generators take two steps per discriminator step unless told otherwise; the others one.
+        Assert.Equal((2, 2, 1, 3), (new Cli.TrainCommand.Settings { Model = "dcgan" }.GeneratorSteps, new Cli.TrainCommand.Settings { Model = "infogan" }.GeneratorSteps,
             new Cli.TrainCommand.Settings { Model = "gan" }.GeneratorSteps, new Cli.TrainCommand.Settings { Model = "dcgan", GeneratorStepsOption = 3 }.GeneratorSteps));
         // A DCGAN run saved before runs kept their rates was trained at 2e-4: it resumes at 2e-4.
         var old = Temp();
