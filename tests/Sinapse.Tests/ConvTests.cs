@@ -49,8 +49,8 @@ public class ConvTests
         { 1, 1, 5, 5, 3, 5, 3, 2, 1, 1 },   // kernel as large as the input, stride 3
         { 2, 1, 6, 6, 16, 3, 1, 1, 1, 1 },  // fewer taps than filters: the weight gradient runs transposed
         { 2, 2, 5, 5, 8, 1, 1, 0, 1, 2 },   // the same, per group
-        { 2, 3, 14, 13, 4, 4, 2, 1, 1, 1 }, // stride 2 over rows long enough for the vector gather and scatter
-        { 2, 2, 19, 20, 3, 3, 2, 2, 1, 1 }, // the same with padding 2 and odd sizes
+        { 2, 3, 14, 13, 4, 4, 2, 1, 1, 1 }, // the DCGAN discriminator's 4×4 stride-2 window over 14-wide rows
+        { 2, 2, 19, 20, 3, 3, 2, 2, 1, 1 }, // stride 2 with padding 2 and odd sizes
     };
 
     [Theory, MemberData(nameof(Configs))]
