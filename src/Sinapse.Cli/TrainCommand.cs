@@ -38,10 +38,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--lr <RATE>"), Description("Learning rate (the GANs: the generator's). Default: 0.001 (charlstm: 0.002; gan, cgan, cdcgan: 0.0002; a table: 0.003).")]
         public float? LearningRateOption { get; init; }
-        public float LearningRate => LearningRateOption ?? (IsTextModel ? 2e-3f : IsGan && !IsTwoTimescaleGan ? 2e-4f : 1e-3f);
+        public float LearningRate => LearningRateOption ?? (IsTextModel ? 2e-3f : IsGan && !IsGeneratorFavouredGan ? 2e-4f : 1e-3f);
 
-        /// <summary>dcgan and infogan train the generator 5× as fast as the discriminator (1e-3 against 2e-4, InfoGAN's rates): with equal rates the discriminator wins early and the samples stay poor.</summary>
-        public bool IsTwoTimescaleGan => Model is "dcgan" or "infogan";
+        /// <summary>
+        /// dcgan and infogan help their generator against the discriminator: 5× its rate (1e-3 against 2e-4, InfoGAN's
+        /// rates) and two steps per discriminator step. With equal rates and one step each the discriminator wins early
+        /// and the samples stay poor.
+        /// </summary>
+        public bool IsGeneratorFavouredGan => Model is "dcgan" or "infogan";
 
         [CommandOption("--minutes <M>"), Description("Stop training after this many minutes of training steps. Default: none (charlstm: 10).")]
         public double? MinutesOption { get; init; }
@@ -90,9 +94,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--noise <SIGMA>"), Description("Autoencoder: Gaussian noise added to the inputs only (a denoising autoencoder). Default: 0.")]
         public float Noise { get; init; }
 
-        [CommandOption("--generator-steps <N>"), Description("the GANs: generator updates per discriminator update. Default: 2 for dcgan and infogan (their deep discriminator wins otherwise), 1 for the others.")]
+        [CommandOption("--generator-steps <N>"), Description("the GANs: generator updates per discriminator update. Default: 2 for dcgan and infogan (their discriminator wins otherwise), 1 for the others.")]
         public int? GeneratorStepsOption { get; init; }
-        public int GeneratorSteps => GeneratorStepsOption ?? (IsTwoTimescaleGan ? 2 : 1);
+        public int GeneratorSteps => GeneratorStepsOption ?? (IsGeneratorFavouredGan ? 2 : 1);
 
         [CommandOption("--ema <DECAY>"), Description("the GANs: average the generator's weights after each step with this decay and sample (and save) the average; 0 for none. Default: 0.999.")]
         public float? EmaOption { get; init; }
@@ -100,7 +104,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--discriminator-lr <RATE>"), Description("the GANs: the discriminator's learning rate. Default: 0.0002 for dcgan and infogan, --lr for the others.")]
         public float? DiscriminatorLearningRate { get; init; }
-        public float DiscriminatorRate => DiscriminatorLearningRate ?? (IsTwoTimescaleGan ? 2e-4f : LearningRate);
+        public float DiscriminatorRate => DiscriminatorLearningRate ?? (IsGeneratorFavouredGan ? 2e-4f : LearningRate);
 
         [CommandOption("--distributed"), Description("Data-parallel training over the processes started by mpirun (Open MPI): mpirun -np N sinapse train --distributed …; --batch-size is the global batch, each rank takes its share and one thread unless --threads; rank 0 writes the run folder.")]
         public bool Distributed { get; init; }
