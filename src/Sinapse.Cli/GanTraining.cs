@@ -11,7 +11,7 @@ namespace Sinapse.Cli;
 
 /// <summary>
 /// <c>sinapse train --model gan|cgan|dcgan|cdcgan|infogan</c>: a GAN on MNIST (cdcgan: a DCGAN conditioned on the digit; infogan: a DCGAN with a categorical code, no labels) (pixels scaled to [−1, 1]) trained by <see cref="GanTask"/>
-/// (Adam β1 0.5 at 2e-4, dcgan and infogan 1e-3 for G and 2e-4 for D and two generator steps per discriminator step; batch 64 by default), with Fit's progress bar, history and resumable checkpoints. After every
+/// (Adam β1 0.5 at 2e-4, dcgan and infogan 1e-3 for G and 2e-4 for D and two generator steps per discriminator step; infogan weighs the code's cross-entropy by 2; batch 64 by default), with Fit's progress bar, history and resumable checkpoints. After every
 /// epoch a grid of 64 samples from one fixed noise batch goes to samples/epoch-NN.png; gan-losses.png plots the two
 /// losses. `sinapse sample` scores the result.
 /// </summary>
@@ -44,13 +44,14 @@ internal static class GanTraining
         RunSettings.Save(s, outDir);
         RunFolder.WriteText(Path.Combine(outDir, GanJson), $"{{\n  \"model\": \"{s.Model}\"\n}}\n");
         var gan = Build(s.Model, s.Seed);
-        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training a {Describe(s.Model)} on MNIST: latent {gan.Latent}, batch {s.BatchSize}, Adam β1 0.5, rates {s.LearningRate} (G) and {s.DiscriminatorRate} (D); {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
+        AnsiConsole.MarkupLine($"[bold]Sinapse[/] training a {Describe(s.Model)} on MNIST: latent {gan.Latent}, batch {s.BatchSize}, Adam β1 0.5, rates {s.LearningRate} (G) and {s.DiscriminatorRate} (D){(gan.Codes > 0 ? $", code weight {s.InfoWeight}" : "")}; {Sinapse.Settings.Threads} thread(s), seed {s.Seed}");
         AnsiConsole.WriteLine(gan.ToString());
         var optG = new Adam(gan.Generator.Parameters(), s.LearningRate, beta1: 0.5f);
         var optD = new Adam(gan.Discriminator.Parameters(), s.DiscriminatorRate, beta1: 0.5f);
+        if (!(s.InfoWeight >= 0) || float.IsInfinity(s.InfoWeight)) throw new ArgumentException($"--info-weight: {s.InfoWeight} must be a finite number ≥ 0.");
         if (s.GeneratorSteps < 1) throw new ArgumentException($"--generator-steps: {s.GeneratorSteps} must be at least 1.");
         var average = s.Ema > 0 ? new WeightAverage(gan.Generator, s.Ema) : null;
-        var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1)) { GeneratorSteps = s.GeneratorSteps, GeneratorAverage = average };
+        var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1)) { GeneratorSteps = s.GeneratorSteps, GeneratorAverage = average, InfoWeight = s.InfoWeight };
         var fixedNoise = Tensor.Randn([gan.Categories > 0 ? 100 : 64, gan.Latent], new Generator(s.Seed + 2));
         var loader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed, dropLast: true);
         var callbacks = new List<Callback>

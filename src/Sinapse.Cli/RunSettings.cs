@@ -38,6 +38,7 @@ internal static class RunSettings
             if (s.IsGan) w.WriteString("discriminator_lr", s.DiscriminatorRate.ToString("R", CultureInfo.InvariantCulture));
             if (s.IsGan) w.WriteNumber("generator_steps", s.GeneratorSteps);
             if (s.IsGan) w.WriteString("ema", s.Ema.ToString("R", CultureInfo.InvariantCulture));
+            if (s.Model == "infogan") w.WriteString("info_weight", s.InfoWeight.ToString("R", CultureInfo.InvariantCulture));
             if (s.Model.StartsWith("autoencoder")) { w.WriteNumber("code", s.Code); w.WriteString("noise", s.Noise.ToString("R", CultureInfo.InvariantCulture)); }
             w.WriteEndObject();
         }
@@ -76,6 +77,8 @@ internal static class RunSettings
                 DiscriminatorLearningRate = Str("discriminator_lr") is string d ? float.Parse(d, CultureInfo.InvariantCulture) : null,
                 // Runs saved before the GANs kept their generator steps made one unless told otherwise.
                 GeneratorStepsOption = Int("generator_steps") ?? 1, EmaOption = F("ema", 0),
+                // InfoGAN runs saved before they kept their information weight were trained with 1.
+                InfoWeightOption = F("info_weight", 1),
                 Code = Int("code") ?? 32, Noise = F("noise", 0), Out = dir, Resume = dir, Threads = now.Threads,
             };
         }

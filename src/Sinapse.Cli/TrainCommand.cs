@@ -98,6 +98,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public int? GeneratorStepsOption { get; init; }
         public int GeneratorSteps => GeneratorStepsOption ?? (IsGeneratorFavouredGan ? 2 : 1);
 
+        [CommandOption("--info-weight <LAMBDA>"), Description("infogan: the weight λ of the code's cross-entropy in both players' losses. Default: 2 (with 1 the code more often comes to stand for a style than for a digit).")]
+        public float? InfoWeightOption { get; init; }
+        public float InfoWeight => InfoWeightOption ?? (Model == "infogan" ? 2f : 1f);
+
         [CommandOption("--ema <DECAY>"), Description("the GANs: average the generator's weights after each step with this decay and sample (and save) the average; 0 for none. Default: 0.999.")]
         public float? EmaOption { get; init; }
         public float Ema => EmaOption ?? (IsGan ? 0.999f : 0);

@@ -232,6 +232,21 @@ public class GanRateTests
         File.WriteAllBytes(Path.Combine(one, "checkpoint.safetensors"), []);
         Assert.Equal(1, Cli.RunSettings.Load(one, new Cli.TrainCommand.Settings()).GeneratorSteps);
     }
+
+    [Fact]
+    public void Infogan_WeighsItsCode_AndRunsKeepTheWeight()
+    {
+        Assert.Equal((2f, 0.5f), (new Cli.TrainCommand.Settings { Model = "infogan" }.InfoWeight, new Cli.TrainCommand.Settings { Model = "infogan", InfoWeightOption = 0.5f }.InfoWeight));
+        var run = Temp();
+        Cli.RunSettings.Save(new Cli.TrainCommand.Settings { Model = "infogan", InfoWeightOption = 3f }, run);
+        File.WriteAllBytes(Path.Combine(run, "checkpoint.safetensors"), []);
+        Assert.Equal(3f, Cli.RunSettings.Load(run, new Cli.TrainCommand.Settings()).InfoWeight);
+        // An InfoGAN run saved before runs kept the weight was trained with 1: it resumes with 1.
+        var old = Temp();
+        File.WriteAllText(Path.Combine(old, "settings.json"), "{ \"model\": \"infogan\", \"epochs\": 3, \"optimizer\": \"adam\", \"seed\": \"42\" }");
+        File.WriteAllBytes(Path.Combine(old, "checkpoint.safetensors"), []);
+        Assert.Equal(1f, Cli.RunSettings.Load(old, new Cli.TrainCommand.Settings()).InfoWeight);
+    }
 }
 
 public class InfoGanTests
@@ -273,6 +288,27 @@ public class InfoGanTests
         using (Autograd.NoGrad()) logits = gan.Discriminator.Call(samples).ToArray();
         int read = Enumerable.Range(0, 200).Count(i => (logits[i * 3 + 2] > logits[i * 3 + 1] ? 1 : 0) == codes[i]);
         Assert.True(read >= 190, $"D reads the code of {read} of 200 samples");
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(2f)]
+    public void TheInfoWeight_ScalesTheCodesLoss_AtZeroTheCodeLogitsStayPut(float weight)
+    {
+        var g = new Generator(3);
+        var gan = new Gan(
+            new Sequential(new Linear(4 + 2, 16, gen: g), new Tanh(), new Unflatten(1, 1, 4, 4)),
+            new Sequential(new Flatten(), new Linear(16, 8, gen: g), new LeakyReLU(0.2f), new Linear(8, 1 + 2, gen: g)),
+            latent: 4, codes: 2);
+        var last = gan.Discriminator.Parameters().First(p => p.Shape is [3, 8]);
+        var before = last.ToArray();
+        var task = new GanTask(gan, new Adam(gan.Generator.Parameters(), 1e-2f), new Adam(gan.Discriminator.Parameters(), 1e-2f), new Generator(4)) { InfoWeight = weight };
+        task.TrainStep((Tensor.Randn([8, 1, 4, 4], new Generator(5)), Tensor.Zeros(8)));
+        var after = last.ToArray();
+        bool logitRowMoved = Enumerable.Range(0, 8).Any(j => after[j] != before[j]);
+        bool codeRowsMoved = Enumerable.Range(8, 16).Any(j => after[j] != before[j]);
+        Assert.True(logitRowMoved);
+        Assert.Equal(weight > 0, codeRowsMoved);
     }
 
     [Fact]
