@@ -19,6 +19,7 @@ public static class Program
         app.Configure(c =>
         {
             c.SetApplicationName("sinapse");
+            c.ConfigureConsole(AnsiConsole.Console); // help and usage errors go where the rest of the output goes
             c.SetApplicationVersion(typeof(Program).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
                 .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0");
             c.PropagateExceptions();

@@ -17,7 +17,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public class Settings : DataSettings
     {
-        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10; on a table: one hidden layer of 16), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense), autoencoder[:conv], gan, dcgan, cgan and cdcgan (the two conditioned on the digit), infogan (a DCGAN with a 10-valued code, no labels) or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
+        [CommandOption("--model <NAME>"), Description("mlp (784-256-128-10; on a table: one hidden layer of 16), linear, mlp:H1,H2,…, lenet (LeNet-5), cnn (conv-BN-ReLU-pool ×2, dropout, dense), autoencoder[[:conv]], gan, dcgan, cgan and cdcgan (the two conditioned on the digit), infogan (a DCGAN with a 10-valued code, no labels) or charlstm (character LSTM language model, with --data text:NAME|FILE). Default: mlp.")]
         public string Model { get; init; } = "mlp";
 
         [CommandOption("--epochs <N>"), Description("Training epochs. Default: 12 (lenet, and cnn on fashion-mnist: 20; charlstm: 100, within --minutes; a table: 300, with early stopping).")]

@@ -33,6 +33,24 @@ public class CliTests
     }
 
     [Fact]
+    public void EveryCommandsHelp_Renders()
+    {
+        var (code, output, err) = Run("--help");
+        Assert.True(code == 0, err);
+        // The command names: the indented first words of the lines after "COMMANDS:".
+        var names = output[(output.IndexOf("COMMANDS:", StringComparison.Ordinal) + 9)..].Split('\n')
+            .Where(l => l.StartsWith("    ") && !char.IsWhiteSpace(l[4])).Select(l => l.Trim().Split(' ')[0]).ToList();
+        Assert.Contains("train", names);
+        Assert.True(names.Count >= 20, string.Join(", ", names));
+        foreach (var name in names)
+        {
+            (code, output, err) = Run(name, "--help");
+            Assert.True(code == 0 && err.Length == 0, $"{name} --help: exit {code}, {err}");
+            Assert.True(output.Contains("USAGE:") && output.Contains("sinapse " + name), $"{name} --help:\n{output}");
+        }
+    }
+
+    [Fact]
     public void DataList_NamesEverySet_AndFetchExplainsShippedAndUnknownOnes()
     {
         var was = Environment.GetEnvironmentVariable("SINAPSE_DATA");
