@@ -48,8 +48,6 @@ internal static class GanTraining
         AnsiConsole.WriteLine(gan.ToString());
         var optG = new Adam(gan.Generator.Parameters(), s.LearningRate, beta1: 0.5f);
         var optD = new Adam(gan.Discriminator.Parameters(), s.DiscriminatorRate, beta1: 0.5f);
-        if (!(s.InfoWeight >= 0) || float.IsInfinity(s.InfoWeight)) throw new ArgumentException($"--info-weight: {s.InfoWeight} must be a finite number ≥ 0.");
-        if (s.GeneratorSteps < 1) throw new ArgumentException($"--generator-steps: {s.GeneratorSteps} must be at least 1.");
         var average = s.Ema > 0 ? new WeightAverage(gan.Generator, s.Ema) : null;
         var task = new GanTask(gan, optG, optD, new Generator(s.Seed + 1)) { GeneratorSteps = s.GeneratorSteps, GeneratorAverage = average, InfoWeight = s.InfoWeight };
         var fixedNoise = Tensor.Randn([gan.Categories > 0 ? 100 : 64, gan.Latent], new Generator(s.Seed + 2));

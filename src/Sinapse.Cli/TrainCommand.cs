@@ -130,6 +130,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Optimizer is not ("adam" or "adamw" or "sgd" or "rmsprop" or "adagrad" or "rprop" or "quickprop")) return ValidationResult.Error($"--optimizer: unknown optimizer '{Optimizer}' (adam, adamw, sgd, rmsprop, adagrad, rprop, quickprop).");
             if (!(WeightDecay >= 0)) return ValidationResult.Error($"--weight-decay must be non-negative, got {WeightDecay}.");
             if (Code < 1) return ValidationResult.Error($"--code must be at least 1, got {Code}.");
+            if (GeneratorSteps < 1) return ValidationResult.Error($"--generator-steps must be at least 1, got {GeneratorSteps}.");
+            if (!(InfoWeight >= 0) || !float.IsFinite(InfoWeight)) return ValidationResult.Error($"--info-weight must be a finite number ≥ 0, got {InfoWeight}.");
             if (!(Noise >= 0)) return ValidationResult.Error($"--noise must be non-negative, got {Noise}.");
             if (Ema is < 0 or >= 1) return ValidationResult.Error($"--ema must be in [0, 1), got {Ema}.");
             if (!(L1 >= 0)) return ValidationResult.Error($"--l1 must be non-negative, got {L1}.");

@@ -15,6 +15,8 @@ public class CliTests
     [InlineData("train", "--epochs", "abc")]
     [InlineData("train", "--epochs", "0")]
     [InlineData("train", "--optimizer", "magic")]
+    [InlineData("train", "--model", "dcgan", "--generator-steps", "0")]
+    [InlineData("train", "--model", "infogan", "--info-weight", "-1")]
     [InlineData("train", "--augment", "shift=20")]
     [InlineData("train", "--augment", "twirl")]
     [InlineData("train", "--model", "resnet", "--epochs", "1")]
